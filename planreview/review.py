@@ -1,0 +1,48 @@
+"""The pipeline as a library: one call reviews one plan and returns the Report.
+
+The CLI, the GitHub bot and the evaluation harness all come through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from planreview.config import Settings
+from planreview.models import Report
+from planreview.repo import Repo
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    reviewer: str
+    phase: str
+    """'start', 'done' or 'failed'."""
+    detail: str = ""
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    plan_path: Path
+    """The plan file on disk (ignored when `plan_text` is given)."""
+    repo: Repo
+    settings: Settings
+    plan_text: str | None = None
+    """Plan content when it does not come from disk (e.g. fetched through an API)."""
+    plan_name: str | None = None
+    """Repository-relative plan path to report; derived from plan_path when None."""
+
+
+def run_review(
+    request: ReviewRequest,
+    *,
+    progress: ProgressFn | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Report:
+    """Review one plan. Raises UserInputError for bad input; never for a reviewer failure."""
+    raise NotImplementedError

@@ -1,0 +1,228 @@
+"""The deterministic rules framework: a rule is a small function with an id.
+
+A rule reads a `RuleContext` (the parsed plan, the loaded repository files and the
+artifacts parsed from both) and yields `Hit`s. The runner turns hits into contract
+`Finding`s, applies suppressions (`<!-- planreview-ignore: rule-id -->` above a block),
+disabled rules and severity overrides from the configuration.
+
+Rules live in `planreview/reviewers/<specialty>.py`, registered with `@rule(...)`.
+Each docstring says what the rule catches, why it matters, and the fix: its first
+line is the one-line summary `planreview rules` prints, the rest is `docs/rules.md`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from planreview.models import Category, Confidence, Evidence, Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from planreview.artifacts import Artifacts
+    from planreview.plan import ParsedPlan
+    from planreview.repo import Repo, RepoContext
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found. The runner adds the rule id, categories and reviewer."""
+
+    title: str
+    locations: list[Location]
+    issue: str
+    impact: str
+    recommendation: str
+    evidence: list[Evidence] = field(default_factory=list)
+    severity: Severity | None = None
+    """Overrides the rule's default (e.g. raised by the plan's stated scale)."""
+    confidence: Confidence = 100
+    also: tuple[Category, ...] = ()
+    """Extra categories beyond the rule's own."""
+
+
+RuleFn = Callable[["RuleContext"], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: Category
+    severity: Severity
+    fn: RuleFn
+
+    @property
+    def summary(self) -> str:
+        return (inspect.getdoc(self.fn) or "").strip().splitlines()[0] if self.fn.__doc__ else ""
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.fn) or ""
+
+
+REGISTRY: dict[str, Rule] = {}
+_RULE_ID = re.compile(r"^(performance|migration|indexing|caching)/[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def rule(rule_id: str, *, severity: Severity) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule. The id's prefix is its specialty: `migration/some-name`."""
+    if not _RULE_ID.match(rule_id):
+        raise ValueError(f"bad rule id {rule_id!r}")
+    if rule_id in REGISTRY:
+        raise ValueError(f"duplicate rule id {rule_id!r}")
+
+    def register(fn: RuleFn) -> RuleFn:
+        if not (fn.__doc__ or "").strip():
+            raise ValueError(f"rule {rule_id} needs a docstring")
+        category = Category(rule_id.split("/", 1)[0])
+        REGISTRY[rule_id] = Rule(rule_id, category, severity, fn)
+        return fn
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, sorted by specialty then id."""
+    import planreview.reviewers  # noqa: F401  (importing registers the rules)
+
+    return sorted(REGISTRY.values(), key=lambda r: (r.category.value, r.id))
+
+
+@dataclass
+class RuleContext:
+    """What every rule reads. Artifacts are parsed once, lazily, and shared."""
+
+    plan: ParsedPlan
+    context: RepoContext
+    repo: Repo | None = None
+
+    @cached_property
+    def artifacts(self) -> Artifacts:
+        from planreview.artifacts import Artifacts
+
+        return Artifacts(self.plan, self.context, self.repo)
+
+    # Evidence helpers: quotes are always copied from the real lines.
+
+    def plan_location(self, start: int, end: int | None = None) -> Location:
+        return Location(path=self.plan.path, start_line=start, end_line=end or start)
+
+    def plan_evidence(self, start: int, end: int | None = None) -> Evidence:
+        end = end or start
+        quote = "\n".join(self.plan.line(n) for n in range(start, end + 1)).strip()
+        return Evidence(path=self.plan.path, start_line=start, end_line=end, quote=quote)
+
+    def file_location(self, path: str, start: int, end: int | None = None) -> Location:
+        return Location(path=path, start_line=start, end_line=end or start)
+
+    def file_evidence(self, path: str, start: int, end: int | None = None) -> Evidence:
+        end = end or start
+        lines = self.context.files[path].lines if path in self.context.files else []
+        quote = "\n".join(lines[start - 1 : end]).strip()
+        return Evidence(path=path, start_line=start, end_line=end, quote=quote)
+
+
+# --- running ---------------------------------------------------------------------------
+
+_IGNORE = re.compile(r"<!--\s*planreview-ignore:\s*([^>]*?)\s*-->")
+
+
+def suppressions(plan: ParsedPlan) -> dict[str, list[tuple[int, int]]]:
+    """Rule id (or '*') -> plan line ranges where it is suppressed.
+
+    A comment suppresses the block or paragraph that follows it: up to the next blank
+    line, or to the end of the code block that starts right after it.
+    """
+    out: dict[str, list[tuple[int, int]]] = {}
+    blocks = {b.start_line - 1: b.end_line + 1 for b in plan.code_blocks}
+    for number, text in enumerate(plan.lines, start=1):
+        for match in _IGNORE.finditer(text):
+            nxt = number + 1
+            while nxt <= len(plan.lines) and not plan.line(nxt).strip():
+                nxt += 1
+            end = blocks.get(nxt)
+            if end is None:
+                end = nxt
+                while end + 1 <= len(plan.lines) and plan.line(end + 1).strip():
+                    end += 1
+            for rule_id in re.split(r"[,\s]+", match.group(1).strip()):
+                if rule_id:
+                    out.setdefault(rule_id, []).append((number, end))
+    return out
+
+
+def _suppressed(finding: Finding, plan_path: str, ranges: dict[str, list[tuple[int, int]]]) -> bool:
+    spans = ranges.get(finding.rule or "", []) + ranges.get("*", [])
+    return any(
+        loc.path == plan_path and lo <= loc.start_line <= hi
+        for loc in finding.locations
+        for lo, hi in spans
+    )
+
+
+@dataclass
+class RuleResults:
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    """Specialty -> findings of its rules."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Specialty -> why its rules could not run (a rule raised)."""
+    suppressed: dict[str, int] = field(default_factory=dict)
+
+
+def _to_finding(r: Rule, hit: Hit, overrides: dict[str, Severity]) -> Finding:
+    severity = overrides.get(r.id) or hit.severity or r.severity
+    categories = [r.category, *(c for c in hit.also if c is not r.category)]
+    return Finding(
+        severity=severity, title=hit.title, categories=categories, reviewers=[r.category.value],
+        rule=r.id, locations=hit.locations, issue=hit.issue, impact=hit.impact,
+        recommendation=hit.recommendation, evidence=hit.evidence, confidence=hit.confidence,
+    )
+
+
+def run_rules(
+    ctx: RuleContext,
+    specialties: Iterable[str],
+    *,
+    disable: Iterable[str] = (),
+    overrides: dict[str, Severity] | None = None,
+) -> RuleResults:
+    """Run every enabled rule of each specialty; one specialty's crash never hides another's.
+
+    A rule that raises is our bug, not the user's: the specialty is reported as failed
+    with the rule id and the exception, so the report says the review is incomplete.
+    """
+    disabled = set(disable)
+    ranges = suppressions(ctx.plan)
+    results = RuleResults()
+    for specialty in specialties:
+        found: list[Finding] = []
+        suppressed = 0
+        rules = [r for r in all_rules() if r.category.value == specialty and r.id not in disabled]
+        try:
+            for r in rules:
+                for hit in _run_one(r, ctx):
+                    finding = _to_finding(r, hit, overrides or {})
+                    if _suppressed(finding, ctx.plan.path, ranges):
+                        suppressed += 1
+                    else:
+                        found.append(finding)
+        except RuleCrash as crash:
+            results.errors[specialty] = str(crash)
+            continue
+        results.findings[specialty] = found
+        results.suppressed[specialty] = suppressed
+    return results
+
+
+class RuleCrash(Exception):
+    """A rule raised: a bug in planreview, reported as a failed reviewer."""
+
+
+def _run_one(r: Rule, ctx: RuleContext) -> Iterator[Hit]:
+    try:
+        yield from list(r.fn(ctx))
+    except Exception as exc:  # the one boundary where a buggy rule is turned into a record
+        raise RuleCrash(f"rule {r.id} crashed: {type(exc).__name__}: {exc}") from exc
