@@ -164,6 +164,8 @@ def build_settings(
         where = ".".join(str(p) for p in err["loc"]) or "config"
         origin = f" (from {source.name})" if source and where in file_values else ""
         raise UserInputError(f"invalid setting {where}{origin}: {err['msg']}") from None
+    if not settings.reviewers:
+        raise UserInputError("no reviewers selected (choose from " + ", ".join(ALL_REVIEWERS) + ")")
     unknown = [r for r in settings.reviewers if r not in ALL_REVIEWERS]
     if unknown:
         raise UserInputError(

@@ -174,7 +174,7 @@ class Summary(_Model):
 class Report(_Model):
     """The whole review: the JSON contract (`schema_version: 1`)."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     plan: str
     repo: RepoInfo
     reviewed_at: str

@@ -36,6 +36,8 @@ class ReviewRequest:
     """Plan content when it does not come from disk (e.g. fetched through an API)."""
     plan_name: str | None = None
     """Repository-relative plan path to report; derived from plan_path when None."""
+    repo_label: str | None = None
+    """How the report names the repository (e.g. '.' as the user typed it); root when None."""
 
 
 def run_review(
@@ -45,4 +47,18 @@ def run_review(
     now: Callable[[], datetime] | None = None,
 ) -> Report:
     """Review one plan. Raises UserInputError for bad input; never for a reviewer failure."""
-    raise NotImplementedError
+    from planreview.graph.build import build_graph
+    from planreview.graph.state import ReviewState, RunContext
+
+    ctx = RunContext(
+        settings=request.settings, repo=request.repo, plan_path=request.plan_path,
+        plan_text=request.plan_text, plan_name=request.plan_name,
+        repo_label=request.repo_label, progress=progress, now=now,
+    )
+    graph = build_graph()
+    final = graph.invoke(
+        ReviewState(), context=ctx, config={"max_concurrency": request.settings.concurrency}
+    )
+    report = final["report"]
+    assert isinstance(report, Report)
+    return report

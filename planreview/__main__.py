@@ -1,0 +1,3 @@
+from planreview.cli import entry
+
+entry()

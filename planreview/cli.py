@@ -1,0 +1,183 @@
+"""Command line: `planreview review PLAN`, `planreview schema`, `planreview rules`, ...
+
+Exit codes: 0 done, nothing at or above --fail-on; 1 findings at or above --fail-on;
+2 bad input or usage (one `Error: ...` line, never a traceback); 3 incomplete review
+(a reviewer failed; the report still comes out and says which and why).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from planreview.config import ALL_REVIEWERS, Settings, build_settings
+from planreview.errors import UserInputError
+from planreview.models import Report, Severity
+from planreview.progress import Progress
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="planreview")
+def main() -> None:
+    """Review implementation plans before they are built.
+
+    Reads a Markdown plan and the repository files it references, runs the
+    performance, migration, indexing and caching reviewers, and prints one
+    P1/P2/P3 report.
+    """
+
+
+@main.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=Path(),
+              show_default=True, help="Repository the plan's file references resolve against.")
+@click.option("--ref", default=None,
+              help="Read repository files at this commit-ish instead of the working tree.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "sarif"]), default="md",
+              show_default=True, help="Report format.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write the report here (atomically) instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["none", "P1", "P2", "P3"]), default=None,
+              help="Exit 1 when a finding at or above this severity exists. [default: none]")
+@click.option("--engine", type=click.Choice(["auto", "rules", "llm"]), default=None,
+              help="auto: LLM reviewers when OPENAI_API_KEY or OPENAI_BASE_URL is set.")
+@click.option("--reviewers", default=None,
+              help=f"Comma-separated subset of: {', '.join(ALL_REVIEWERS)}.")
+@click.option("--model", default=None, help="Model name for the LLM reviewers.")
+@click.option("--structured-output", type=click.Choice(["auto", "json_schema", "json_object",
+              "text"]), default=None, help="Force a structured-output mode (default: detect).")
+@click.option("--concurrency", type=int, default=None, help="Reviewers run at once (default 4).")
+@click.option("--max-tokens-per-run", type=int, default=None,
+              help="Stop making LLM calls once this many tokens were spent.")
+@click.option("--max-plan-bytes", type=int, default=None,
+              help="Refuse plans larger than this (default 5 MB).")
+@click.option("--no-cache", is_flag=True, default=False, help="Bypass the LLM response cache.")
+@click.option("--resume", is_flag=True, default=False,
+              help="Continue a crashed LLM run without paying again for finished reviewers.")
+@click.option("--keep-ungrounded", is_flag=True, default=False,
+              help="Keep (flagged) LLM findings whose quotes are not found at their citation.")
+@click.option("--allow-partial", is_flag=True, default=False,
+              help="Exit 0/1 even when a reviewer failed (default: exit 3).")
+@click.option("-q", "--quiet", is_flag=True, default=False, help="No progress on stderr.")
+def review(plan: Path, repo_path: Path, ref: str | None, fmt: str, out: Path | None,
+           quiet: bool, **options: Any) -> None:
+    """Review PLAN (a Markdown file) against the repository at --repo."""
+    from planreview.repo import open_repo
+    from planreview.review import ReviewRequest, run_review
+
+    flags = _flags(options)
+    repo = open_repo(repo_path, ref)
+    settings = build_settings(flags, os.environ, repo.root)
+    if plan.is_dir():
+        raise UserInputError(f"plan {plan} is a directory, not a Markdown file")
+    progress = Progress(enabled=not quiet)
+    request = ReviewRequest(plan_path=plan, repo=repo, settings=settings,
+                            repo_label=str(repo_path))
+    with progress:
+        report = run_review(request, progress=progress)
+    rendered = _render(report, fmt)
+    if out is None:
+        click.echo(rendered, nl=False)
+    else:
+        write_atomically(out, rendered)
+    sys.exit(exit_code(report, settings))
+
+
+def _flags(options: dict[str, Any]) -> dict[str, Any]:
+    flags = dict(options)
+    flags["cache"] = False if flags.pop("no_cache") else None
+    for key in ("resume", "keep_ungrounded", "allow_partial"):
+        flags[key] = flags[key] or None  # an unset flag must not beat env or file
+    return flags
+
+
+def _render(report: Report, fmt: str) -> str:
+    from planreview.report import render
+
+    return render(report, fmt)  # type: ignore[arg-type]
+
+
+def exit_code(report: Report, settings: Settings) -> int:
+    if report.incomplete and not settings.allow_partial:
+        return EXIT_INCOMPLETE
+    if settings.fail_on != "none":
+        threshold = Severity(settings.fail_on).rank
+        if any(f.severity.rank <= threshold for f in report.findings):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temp file beside `path`, then rename: never a half-written report."""
+    directory = path.parent if str(path.parent) else Path()
+    if path.is_dir():
+        raise UserInputError(f"--out {path} is a directory")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise UserInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UserInputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the findings report (--format json)."""
+    from planreview.models import report_json_schema
+
+    click.echo(json.dumps(report_json_schema(), indent=2))
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the docs/rules.md reference instead.")
+def rules(markdown: bool) -> None:
+    """List every deterministic rule: id, specialty, severity, summary."""
+    from planreview.rules import all_rules
+    from planreview.rules_doc import rules_markdown
+
+    if markdown:
+        click.echo(rules_markdown(), nl=False)
+        return
+    for r in all_rules():
+        click.echo(f"{r.id:<52} {r.category.value:<12} {r.severity.value}  {r.summary}")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit code; every expected error is one line, exit 2."""
+    try:
+        main.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except UserInputError as exc:
+        return _fail(str(exc))
+    except click.exceptions.Abort:
+        return _fail("aborted")
+    except click.ClickException as exc:
+        return _fail(exc.format_message(), exc.exit_code)
+    return EXIT_OK
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    click.echo(f"Error: {message}", err=True)
+    return code
+
+
+def entry() -> NoReturn:
+    sys.exit(run())
+
+
+__all__ = ["entry", "main", "run"]

@@ -1,0 +1,1 @@
+"""The LangGraph pipeline: state (state.py), nodes (nodes.py), wiring (build.py)."""

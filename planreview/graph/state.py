@@ -1,0 +1,80 @@
+"""The pipeline's state: one typed model, plus the per-reviewer task and run context.
+
+Fan-in fields declare their reducer: each `review` branch appends to `reviewer_findings`
+and `reviewer_runs`, and LangGraph concatenates them.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from planreview.config import Settings
+from planreview.models import Dropped, Finding, Report, ReviewerRun, SkippedReference
+from planreview.plan import ParsedPlan
+from planreview.repo import Repo, RepoContext
+from planreview.review import ProgressFn
+
+
+class ReviewState(BaseModel):
+    """Everything the pipeline knows about one review, as it fills in."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    plan: ParsedPlan | None = None
+    """Set by load_plan."""
+    context: RepoContext | None = None
+    """Referenced repository files, set by load_context."""
+    skipped: list[SkippedReference] = Field(default_factory=list)
+    """References not loaded, with the reason."""
+    rule_findings: dict[str, list[Finding]] = Field(default_factory=dict)
+    """Specialty -> what its deterministic rules found (set by analyze)."""
+    rule_errors: dict[str, str] = Field(default_factory=dict)
+    """Specialty -> why its rules could not run."""
+    suppressed: dict[str, int] = Field(default_factory=dict)
+    """Specialty -> findings silenced by planreview-ignore comments."""
+    notes: Annotated[list[str], operator.add] = Field(default_factory=list)
+    """Facts for the reader: blocks not analysed, context left out, ..."""
+    reviewer_findings: Annotated[list[Finding], operator.add] = Field(default_factory=list)
+    """What each specialist returned, before merging."""
+    reviewer_runs: Annotated[list[ReviewerRun], operator.add] = Field(default_factory=list)
+    """How each specialist's run went."""
+    findings: list[Finding] = Field(default_factory=list)
+    """Merged (then verified) findings."""
+    dropped: dict[str, Dropped] = Field(default_factory=dict)
+    """Reviewer -> findings that did not reach the report, by reason."""
+    report: Report | None = None
+
+
+class ReviewTask(BaseModel):
+    """The input of one `review` branch (a LangGraph Send payload)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    reviewer: str
+    plan: ParsedPlan
+    context: RepoContext
+    rule_findings: list[Finding]
+    rule_error: str | None = None
+
+
+@dataclass
+class RunContext:
+    """Run-scoped resources the nodes use but that are not state (LangGraph runtime context)."""
+
+    settings: Settings
+    repo: Repo
+    plan_path: Path
+    plan_text: str | None = None
+    plan_name: str | None = None
+    repo_label: str | None = None
+    progress: ProgressFn | None = None
+    now: Callable[[], datetime] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Resources later layers attach (e.g. the LLM client)."""
