@@ -46,6 +46,14 @@ class Settings(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Per-rule severity overrides: rule id -> P1/P2/P3."""
 
+    # GitHub bot
+    plans: tuple[str, ...] = ("docs/plans/**/*.md",)
+    """Globs of plan documents the bot reviews on a PR."""
+    exclude: tuple[str, ...] = ()
+    """Globs of paths the bot never reviews."""
+    review_drafts: bool = False
+    """Review draft PRs too (the App server ignores them by default)."""
+
     # LLM
     model: str = "gpt-5.5-mini"
     base_url: str | None = None
@@ -88,7 +96,7 @@ ENV_VARS: dict[str, str] = {
     "OPENAI_API_KEY": "api_key",
 }
 
-_LIST_KEYS = {"reviewers", "disable"}
+_LIST_KEYS = {"reviewers", "disable", "plans", "exclude"}
 
 
 def read_config_file(root: Path) -> tuple[dict[str, Any], Path | None]:

@@ -52,6 +52,7 @@ def _union(items: list[T]) -> list[T]:
 def combine(group: list[Finding]) -> Finding:
     """One finding from a cluster: the most severe member leads, the rest adds to it."""
     lead = min(group, key=lambda f: (f.severity.rank, -f.confidence))
+    group = [lead, *(f for f in group if f is not lead)]
     if len(group) == 1:
         return lead.model_copy(update={"merged_from": lead.merged_from or []})
     categories: list[Category] = _union([c for f in group for c in f.categories])
