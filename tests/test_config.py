@@ -94,7 +94,8 @@ def test_broken_toml_is_a_one_line_user_error(tmp_path: Path) -> None:
 
 def test_invalid_value_names_the_setting_and_the_file(tmp_path: Path) -> None:
     _write(tmp_path, ".planreview.toml", 'fail_on = "P9"\n')
-    with pytest.raises(UserInputError, match=r"invalid setting fail_on \(from \.planreview\.toml\)"):
+    expected = r"invalid setting fail_on \(from \.planreview\.toml\)"
+    with pytest.raises(UserInputError, match=expected):
         build_settings({}, {}, tmp_path)
 
 

@@ -32,7 +32,8 @@ def every_block_rule() -> Iterator[str]:
         """Flags every code block (a test rule)."""
         for block in ctx.plan.code_blocks:
             yield Hit(
-                title=f"block at {block.start_line}", locations=[ctx.plan_location(block.start_line)],
+                title=f"block at {block.start_line}",
+                locations=[ctx.plan_location(block.start_line)],
                 issue="i", impact="m", recommendation="r",
                 evidence=[ctx.plan_evidence(block.start_line)],
             )
