@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 EXAMPLE_PLAN := examples/repo/docs/plans/2026-03-01-orders-plan.md
 
-.PHONY: demo test lint typecheck unit bench eval docs compare-squawk test-local-llm clean
+.PHONY: demo test lint typecheck unit bench eval docs compare-squawk test-local-llm local-llm-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,24 @@ docs: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .cache build *.egg-info
+
+# The real local model (issue 7). llama-cpp-python compiles llama.cpp from source; we build
+# it once, portable (no -march=native, no AMX: AMX kernels crash in sandboxed kernels), into
+# a wheel cache outside the repository, so later installs take seconds.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+WHEELS ?= $(HOME)/.cache/planreview/wheels
+
+$(VENV)/.installed-local: $(VENV)/.installed-dev
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip wheel --no-cache-dir --no-deps \
+	    -w $(WHEELS) 'llama-cpp-python[server]==0.3.36'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet \
+	  --find-links $(WHEELS) -e '.[dev,local]'
+	touch $@
+
+local-llm-server: $(VENV)/.installed-local
+	$(BIN)/python -m planreview.local_llm serve
+
+test-local-llm: $(VENV)/.installed-local
+	$(BIN)/pytest -m local_llm tests/local_llm -p no:randomly -s
