@@ -64,4 +64,4 @@ local-llm-server: $(VENV)/.installed-local
 	$(BIN)/python -m planreview.local_llm serve
 
 test-local-llm: $(VENV)/.installed-local
-	$(BIN)/pytest -m local_llm tests/local_llm -p no:randomly -s
+	$(BIN)/pytest -m local_llm tests/local_llm -s
