@@ -19,6 +19,7 @@ import click
 
 from planreview.config import ALL_REVIEWERS, Settings, build_settings
 from planreview.errors import UserInputError
+from planreview.evals.cli import eval_command
 from planreview.models import Report, Severity
 from planreview.progress import Progress
 
@@ -154,6 +155,9 @@ def rules(markdown: bool) -> None:
         return
     for r in all_rules():
         click.echo(f"{r.id:<52} {r.category.value:<12} {r.severity.value}  {r.summary}")
+
+
+main.add_command(eval_command, name="eval")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
