@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from planreview.errors import UserInputError
-from planreview.evals.results import Totals
+
+if TYPE_CHECKING:  # the CLI imports this module for its defaults; keep that import cheap
+    from planreview.evals.results import Totals
 
 RECALL_TOLERANCE = 0.01
 REJECTED_TOLERANCE = 0
@@ -35,6 +38,8 @@ class Regression:
 
 def load_baseline(path: Path) -> Totals:
     """The totals of an earlier results file; UserInputError when it is not one."""
+    from planreview.evals.results import Totals
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

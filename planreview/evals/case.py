@@ -183,7 +183,21 @@ def _validate(data: Any) -> None:
     )
     if errors:
         first = errors[0]
-        raise CaseFormatError(_dotted(list(first.absolute_path)), first.message)
+        raise CaseFormatError(_field_of(first), first.message)
+
+
+def _field_of(error: ValidationError) -> str:
+    """The offending field itself: for a missing or unknown key, that key's path, not
+    its parent's (`expected[0].severity`, not `expected[0]`)."""
+    path: list[str | int] = list(error.absolute_path)
+    instance = error.instance
+    if error.validator == "required" and isinstance(instance, dict):
+        missing = [key for key in error.validator_value if key not in instance]
+        path += missing[:1]
+    elif error.validator == "additionalProperties" and isinstance(instance, dict):
+        allowed = error.schema.get("properties", {})
+        path += sorted(str(key) for key in instance if key not in allowed)[:1]
+    return _dotted(path)
 
 
 def _dotted(path: list[str | int]) -> str:

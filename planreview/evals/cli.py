@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from planreview.evals.baseline import RECALL_TOLERANCE, REJECTED_TOLERANCE, compare, load_baseline
-from planreview.evals.case import discover
-from planreview.evals.results import Results
+
+if TYPE_CHECKING:  # `planreview --help` should not pay for jsonschema and the result models
+    from planreview.evals.results import Results
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_CRASHED = 0, 1, 2, 3
 
@@ -48,6 +50,7 @@ def eval_command(
     them) against their expected findings, and print a Markdown scoreboard."""
     from planreview.cli import write_atomically
     from planreview.config import build_settings
+    from planreview.evals.case import discover
     from planreview.evals.progress import EvalProgress
     from planreview.evals.results import build_results
     from planreview.evals.runner import pipeline_review, run_cases
