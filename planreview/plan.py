@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,6 +206,7 @@ def _shown(path: Path | str) -> str:
 _BLOCKS = MarkdownIt("commonmark").enable("table").disable("inline")
 _INLINE = MarkdownIt("commonmark")
 _NEWLINE = re.compile(r"\r\n?")
+_MARKUP = re.compile(r"[`*_\[\]!<>&\\~]")
 
 
 def parse_plan(text: str, path: str) -> ParsedPlan:
@@ -219,7 +221,7 @@ def parse_plan(text: str, path: str) -> ParsedPlan:
     walk.run(tokens)
     skip = bytearray(len(lines))
     skip[:fm_lines] = b"\1" * fm_lines
-    for first, last in walk.code_spans:
+    for first, last in walk.code_ranges:
         skip[first:last] = b"\1" * (last - first)
     return ParsedPlan(
         path=path,
@@ -273,7 +275,7 @@ class _Walk:
         self.stack: list[_OpenSection] = []
         self.blocks: list[CodeBlock] = []
         self.tables: list[Table] = []
-        self.code_spans: list[tuple[int, int]] = []
+        self.code_ranges: list[tuple[int, int]] = []
         """0-based [first, last) source lines of every code block, fences included."""
 
     def run(self, tokens: list[Token]) -> None:
@@ -311,7 +313,7 @@ class _Walk:
     def _code(self, token: Token) -> None:
         assert token.map is not None
         first, last = token.map
-        self.code_spans.append((first, last))
+        self.code_ranges.append((first, last))
         content = token.content
         count = content.count("\n") + (0 if content.endswith("\n") or not content else 1)
         if content and not content.endswith("\n"):
@@ -354,8 +356,10 @@ class _Walk:
 
 def _plain(inline: Token) -> str:
     """An inline token as plain text: code spans keep their content, markup goes."""
+    if not _MARKUP.search(inline.content):
+        return " ".join(inline.content.split())  # most titles and cells: skip the parser
     parts: list[str] = []
-    parsed = _INLINE.parseInline(inline.content) if inline.content.strip() else []
+    parsed = _INLINE.parseInline(inline.content)
     children = (parsed[0].children or []) if parsed else []
     for child in children:
         if child.type in ("text", "code_inline"):
@@ -411,7 +415,7 @@ _BEFORE = re.compile(rf"\blines?\s+(?P<specs>{_SPECS})\s+(?:of|in)\s+$", re.IGNO
 _ANCHOR = re.compile(rf"L(?P<a>{_NUM})(?:-L?(?P<b>{_NUM}))?")
 _RANGE = re.compile(rf"(?P<a>{_NUM})(?:{_DASH}L?(?P<b>{_NUM}))?")
 
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_TICKS = re.compile(r"`+")
 _LINK = re.compile(
     r"(?P<bang>!?)\[(?P<label>(?:[^\[\]]|\[[^\[\]]*\])*)\]"
     r"\(\s*(?P<dest><[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
@@ -457,9 +461,9 @@ def _line_references(line: str, number: int, plan_path: str) -> Iterator[_Found]
     def blank(start: int, end: int) -> None:
         mask[start:end] = " " * (end - start)
 
-    spans = [m for m in _CODE_SPAN.finditer(line) if m.group(2).strip()]
+    spans = _code_spans(line)
     # Links are matched with code spans hidden: code binds tighter than link syntax.
-    hidden = _hide(line, [(m.start(), m.end()) for m in spans])
+    hidden = _hide(line, [(span.start, span.end) for span in spans])
     linked: list[tuple[int, int]] = []
     for link in _LINK.finditer(hidden):
         refs = list(_link_references(link, line, number, plan_path))
@@ -472,13 +476,46 @@ def _line_references(line: str, number: int, plan_path: str) -> Iterator[_Found]
     if definition:
         target = definition.group("dest").strip("<>")
         yield from _target_references(target, number, definition.start("dest"), plan_path)
+    link_starts = [start for start, _ in linked]
     for span in spans:
-        blank(span.start(), span.end())
-        if any(start <= span.start() < end for start, end in linked):
+        blank(span.start, span.end)
+        inside = bisect_right(link_starts, span.start) - 1
+        if inside >= 0 and span.start < linked[inside][1]:
             continue
         yield from _span_references(line, span, number)
     masked = _URL.sub(lambda m: " " * (m.end() - m.start()), "".join(mask))
     yield from _bare_references(masked, number)
+
+
+@dataclass(frozen=True)
+class _CodeSpan:
+    start: int
+    end: int
+    content: str
+
+
+def _code_spans(line: str) -> list[_CodeSpan]:
+    """Inline code spans as CommonMark reads them: a run of N backticks is closed by the
+    next run of exactly N. Linear in the line, where a backtracking regex is not."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(line)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    spans: list[_CodeSpan] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        later = bisect_right(same, index)
+        if later == len(same):
+            index += 1  # no closing run: the backticks are literal text
+            continue
+        close = same[later]
+        content = line[end : runs[close][0]].strip()
+        if content:
+            spans.append(_CodeSpan(start, runs[close][1], content))
+        index = close + 1
+    return spans
 
 
 def _hide(line: str, spans: list[tuple[int, int]]) -> str:
@@ -532,23 +569,23 @@ def _target_references(
         yield number, column, Reference(path, start, end, number, "link")
 
 
-def _span_references(line: str, span: re.Match[str], number: int) -> Iterator[_Found]:
-    content = span.group(2).strip()
+def _span_references(line: str, span: _CodeSpan, number: int) -> Iterator[_Found]:
+    content = span.content
     attached = _split_attached(content)
     if attached is not None:
         path, start, end = attached
-        yield number, span.start(), Reference(path, start, end, number, "colon-range")
+        yield number, span.start, Reference(path, start, end, number, "colon-range")
         return
     named = clean_path(content)
     if named is None:
         return
-    cited = _suffix_lines(line, span.end()) or _prefix_lines(line, span.start())
+    cited = _suffix_lines(line, span.end) or _prefix_lines(line, span.start)
     if cited is None:
-        yield number, span.start(), Reference(named, None, None, number, "backtick")
+        yield number, span.start, Reference(named, None, None, number, "backtick")
         return
     form, ranges = cited
     for first, last in ranges:
-        yield number, span.start(), Reference(named, first, last, number, form)
+        yield number, span.start, Reference(named, first, last, number, form)
 
 
 def _bare_references(masked: str, number: int) -> Iterator[_Found]:
