@@ -401,8 +401,9 @@ _SPEC = rf"{_NUM}(?:{_DASH}{_NUM})?"
 _SEP = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)"
 _SPECS = rf"{_SPEC}(?:{_SEP}{_SPEC})*"
 _LSPEC = rf"L{_NUM}(?:{_DASH}L?{_NUM})?"
-_ATTACHED = re.compile(rf":(?P<a>{_NUM})(?:{_DASH}(?P<b>{_NUM}))?(?![\w:])|#L(?P<c>{_NUM})"
-                       rf"(?:-L?(?P<d>{_NUM}))?\b")
+# `:12`, `:12-30`, `:12:5` (line:column, as compilers print it), `#L12`, `#L12-L30`.
+_ATTACHED = re.compile(rf":(?P<a>{_NUM})(?:{_DASH}(?P<b>{_NUM})|:\d{{1,5}})?(?![\w:])"
+                       rf"|#L(?P<c>{_NUM})(?:-L?(?P<d>{_NUM}))?\b")
 _PAREN = re.compile(
     rf"\s*,?\s*\(\s*(?:(?:lines?|ll?\.)\s*(?P<specs>{_SPECS})|(?P<lspec>{_LSPEC}))\s*\)",
     re.IGNORECASE,
@@ -598,12 +599,6 @@ def _bare_references(masked: str, number: int) -> Iterator[_Found]:
         if path is None:
             continue
         end += run.start()
-        attached = _ATTACHED.match(masked, end)
-        if attached is not None:
-            start, stop = _bounds(attached.group("a") or attached.group("c"),
-                                  attached.group("b") or attached.group("d"))
-            yield number, run.start(), Reference(path, start, stop, number, "colon-range")
-            continue
         cited = _suffix_lines(masked, end) or _prefix_lines(masked, run.start())
         if cited is not None:
             form, ranges = cited
@@ -619,17 +614,22 @@ def _split_attached(content: str) -> tuple[str, int | None, int | None] | None:
         path = clean_path(content[: match.start()])
         if path is None:
             return None
-        start, end = _bounds(match.group("a") or match.group("c"),
-                             match.group("b") or match.group("d"))
-        return path, start, end
+        return (path, *_attached_bounds(match))
     return None
+
+
+def _attached_bounds(match: re.Match[str]) -> tuple[int | None, int | None]:
+    return _bounds(match.group("a") or match.group("c"), match.group("b") or match.group("d"))
 
 
 Cited = tuple[ReferenceForm, list[tuple[int | None, int | None]]]
 
 
 def _suffix_lines(text: str, position: int) -> Cited | None:
-    """Lines cited right after a path: ` (lines 70-80)`, ` line 128`, ` L12-L30`."""
+    """Lines cited right after a path: `:12-30`, ` (lines 70-80)`, ` line 128`, ` L12`."""
+    attached = _ATTACHED.match(text, position)
+    if attached is not None:
+        return "colon-range", [_attached_bounds(attached)]
     forms: tuple[tuple[re.Pattern[str], ReferenceForm], ...] = (
         (_PAREN, "lines-paren"), (_WORD, "line-word"))
     for pattern, form in forms:

@@ -345,6 +345,27 @@ def test_colon_range_without_backticks_is_a_reference() -> None:
         "catalog.repository.ts", 97, 107, "colon-range")
 
 
+def test_colon_range_right_after_a_backticked_path() -> None:
+    ref = only_ref("`src/a.ts`:12-30 opens the transaction\n")
+    assert (ref.start_line, ref.end_line, ref.form) == (12, 30, "colon-range")
+
+
+def test_line_and_column_cite_the_line() -> None:
+    assert refs("at server/src/a.ts:42:7 it throws\n") == [("server/src/a.ts", 42, 42)]
+
+
+def test_colon_then_prose_cites_no_lines() -> None:
+    assert refs("`src/a.ts`: 12 call sites\n") == [("src/a.ts", None, None)]
+
+
+def test_double_backtick_span_may_hold_a_path() -> None:
+    assert refs("``src/a.ts`` and ``x ` y``\n") == [("src/a.ts", None, None)]
+
+
+def test_unmatched_backtick_run_is_literal_text() -> None:
+    assert refs("a `` b `src/a.ts` c\n") == [("src/a.ts", None, None)]
+
+
 def test_github_style_line_anchor_after_a_path_cites_those_lines() -> None:
     ref = only_ref("`src/a.ts#L12-L30`\n")
     assert (ref.path, ref.start_line, ref.end_line, ref.form) == (
