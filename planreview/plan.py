@@ -424,7 +424,7 @@ _LINK = re.compile(
 )
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*(?P<dest><[^<>]*>|\S+)")
 _URL = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.|\bmailto:)\S*|<[^<>\s]*>")
-_BARE = re.compile(r"[\w.@~$+\-\[\]/()]+")
+_BARE = re.compile(r"[\w.@~$+\-\[\]/]+")
 _PATHLIKE = re.compile(r"[./]|file$")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
 

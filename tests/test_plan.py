@@ -394,6 +394,10 @@ def test_singular_line_word_with_a_range() -> None:
     assert (ref.start_line, ref.end_line, ref.form) == (70, 80, "line-word")
 
 
+def test_bare_colon_range_inside_parentheses_after_a_word() -> None:
+    assert refs("is slow (see foo(src/a.ts:5)).\n") == [("src/a.ts", 5, 5)]
+
+
 def test_line_word_after_a_bare_file_name() -> None:
     ref = only_ref("The method (discovery.service.ts line 369) calls it.\n")
     assert (ref.path, ref.start_line, ref.end_line, ref.form) == (
