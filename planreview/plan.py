@@ -82,7 +82,7 @@ class Reference:
     `path:12`, `path#L12-L30`), "lines-paren" (`path (lines 70-80)`, `path (L12)`),
     "line-word" (`path lines 70-80`, `path line 128`, `path L12-L30`,
     `line 128 of path`) — else how the path was written: "backtick" or "link".
-    A Markdown link is always "link", its lines coming from a `#L12-L30` anchor."""
+    A Markdown link whose target carries the lines (`#L12-L30`, `:12`) is "link"."""
 
 
 @dataclass(frozen=True)
