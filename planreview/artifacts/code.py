@@ -806,6 +806,8 @@ _METHOD = re.compile(
     r"([A-Za-z_$][\w$]*)\s*(?:<[^>\n]*>)?\s*\("
 )
 _ARROW = re.compile(r"=>")
+# `): Promise<{ ok: boolean }> =>`: the return type between the parameters and the arrow.
+_RETURN_TYPE = re.compile(r"\)\s*:[^;=(){}]*(?:\{[^{}]*\}[^;=(){}]*)?\s*$")
 _AWAIT = re.compile(r"(?<![\w$.])await\s+")
 _PROMISE_ALL = re.compile(r"(?<![\w$.])Promise\s*\.\s*(all|allSettled)\s*\(")
 _NEW_CACHE = re.compile(
@@ -841,7 +843,7 @@ class _JsScanner(_Scanner):
         self.queries()
         self.awaits()
         for m in _PROMISE_ALL.finditer(self.m):
-            self.raw.promise_alls.append(_Span(m.end(), self.close_of(m.end() - 1)))
+            self.raw.promise_alls.append(_Span(m.end(), self.close_of(m.end() - 1) + 1))
         self.caches()
 
     # functions
@@ -873,7 +875,7 @@ class _JsScanner(_Scanner):
                 seen.add(body)
                 params = self.text[m.end() : self.close_of(m.end() - 1)]
                 self.raw.functions.append(
-                    (_Span(body, self.close_of(body)), m.group(2), params, bool(m.group(1)))
+                    (_Span(body, self.close_of(body) + 1), m.group(2), params, bool(m.group(1)))
                 )
         for m in _METHOD.finditer(self.m):
             name = m.group(2)
@@ -886,7 +888,7 @@ class _JsScanner(_Scanner):
             seen.add(body)
             self.raw.functions.append(
                 (
-                    _Span(body, self.close_of(body)),
+                    _Span(body, self.close_of(body) + 1),
                     name,
                     self.text[m.end() : close],
                     "async" in m.group(1),
@@ -899,6 +901,10 @@ class _JsScanner(_Scanner):
         j = self.back_ws(arrow)
         if j < 0:
             return
+        window = self.m[max(0, arrow - 300) : arrow]
+        typed = _RETURN_TYPE.search(window)
+        if typed and self.m[j] != ")":
+            j = arrow - len(window) + typed.start()
         if self.m[j] == ")" and j in self.match:
             params_start = self.match[j]
             params = self.text[params_start + 1 : j]
@@ -917,7 +923,7 @@ class _JsScanner(_Scanner):
         name = named.group(1) if named else ""
         body = self.skip_ws(arrow + 2)
         if body < self.n and self.m[body] == "{":
-            span = _Span(body, self.close_of(body))
+            span = _Span(body, self.close_of(body) + 1)
         else:
             span = _Span(body, self.expr_end(body))
         if span.start in seen:
@@ -955,7 +961,7 @@ class _JsScanner(_Scanner):
         for m in _DO.finditer(self.m):
             body = m.end() - 1
             self.raw.loops.append(
-                (m.start(), _Span(body, self.close_of(body)), "do", None, None, False)
+                (m.start(), _Span(body, self.close_of(body) + 1), "do", None, None, False)
             )
         for m in _ITER_CALL.finditer(self.m):
             method = m.group(1)
@@ -977,7 +983,7 @@ class _JsScanner(_Scanner):
             self.raw.loops.append(
                 (
                     m.start() + m.group().index(method),
-                    _Span(open_paren + 1, self.close_of(open_paren)),
+                    _Span(open_paren + 1, self.close_of(open_paren) + 1),
                     method,
                     var.group(1) if var else None,
                     receiver,
@@ -988,7 +994,7 @@ class _JsScanner(_Scanner):
     def statement_body(self, close_paren: int) -> _Span:
         body = self.skip_ws(close_paren + 1)
         if body < self.n and self.m[body] == "{":
-            return _Span(body, self.close_of(body))
+            return _Span(body, self.close_of(body) + 1)
         return _Span(body, self.expr_end(body))
 
     def expr_end(self, p: int) -> int:
@@ -1025,7 +1031,7 @@ class _JsScanner(_Scanner):
             if first < self.n and self.m[first] == "[":
                 if "$transaction" in m.group():
                     self.raw.transactions.append(
-                        (_Span(open_paren + 1, close), "batch", receiver, None, None)
+                        (_Span(open_paren + 1, close + 1), "batch", receiver, None, None)
                     )
                 continue
             inner = self.m[first:close]
@@ -1044,7 +1050,7 @@ class _JsScanner(_Scanner):
                     options = self.text[opt_start:close].strip()
             self.raw.transactions.append(
                 (
-                    _Span(open_paren + 1, close),
+                    _Span(open_paren + 1, close + 1),
                     "interactive",
                     receiver,
                     cb.group(2) or None,
@@ -1125,34 +1131,29 @@ class _JsScanner(_Scanner):
             end = self.expr_end(start)
             before = self.m[max(0, m.start() - 300) : m.start()]
             assigned = self.assigned_before(before)
-            block, stmt_start = self.enclosing_block(m.start())
-            lead = self.m[stmt_start : m.start()].strip()
-            statement = (
-                lead == ""
-                or lead == "return"
-                or bool(re.fullmatch(r"(?:(?:const|let|var)\s+)?[^=;(]+(?::[^=]+)?=", lead))
+            block = self.enclosing_bracket(m.start())
+            line_start = self.m.rfind("\n", 0, m.start()) + 1
+            lead = self.m[max(line_start, block + 1) : m.start()].strip()
+            statement = (block < 0 or self.m[block] == "{") and (
+                lead in ("", "return")
+                or bool(re.fullmatch(r"(?:(?:export\s+)?(?:const|let|var)\s+)?[^;(]+=", lead))
             )
             self.raw.awaits.append(
                 (m.start(), end, self.text[start:end].strip(), assigned, statement, block)
             )
 
-    def enclosing_block(self, offset: int) -> tuple[int, int]:
-        """(offset of the innermost bracket enclosing `offset`, start of the statement)."""
+    def enclosing_bracket(self, offset: int) -> int:
+        """Offset of the innermost bracket enclosing `offset` (-1 at top level)."""
         j = offset - 1
-        stmt_start: int | None = None
         while j >= 0:
             c = self.m[j]
             if c in ")]}" and j in self.match and self.match[j] < j:
-                if c == "}" and stmt_start is None:
-                    stmt_start = j + 1
                 j = self.match[j] - 1
                 continue
             if c in "([{":
-                return j, stmt_start if stmt_start is not None else j + 1
-            if c == ";" and stmt_start is None:
-                stmt_start = j + 1
+                return j
             j -= 1
-        return -1, stmt_start if stmt_start is not None else 0
+        return -1
 
     # caches
 
@@ -1451,7 +1452,7 @@ class _PyScanner(_Scanner):
                 (m.start(), end, self.text[m.end() : end].strip(), assigned, statement, block)
             )
         for m in re.finditer(r"(?<![\w.])asyncio\.gather\s*\(", self.m):
-            self.raw.promise_alls.append(_Span(m.end(), self.close_of(m.end() - 1)))
+            self.raw.promise_alls.append(_Span(m.end(), self.close_of(m.end() - 1) + 1))
         self.py_caches()
 
     def block_end(self, header: int, indent: int) -> int:
