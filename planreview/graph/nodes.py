@@ -17,7 +17,7 @@ from planreview import merge as merging
 from planreview import verify as verifying
 from planreview.graph.state import ReviewState, ReviewTask, RunContext
 from planreview.models import Dropped, RepoInfo, Report, ReviewerRun, summarize
-from planreview.plan import load_plan_file, parse_plan
+from planreview.plan import load_plan_file, parse_plan_text
 from planreview.repo import load_context as load_repo_context
 from planreview.review import ProgressEvent
 from planreview.rules import RuleContext, run_rules
@@ -34,7 +34,7 @@ def load_plan(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
     ctx = runtime.context
     name = ctx.plan_name or ctx.repo.relpath(ctx.plan_path) or ctx.plan_path.as_posix()
     if ctx.plan_text is not None:
-        plan = parse_plan(ctx.plan_text, name)
+        plan = parse_plan_text(ctx.plan_text, name, max_bytes=ctx.settings.max_plan_bytes)
     else:
         plan = load_plan_file(ctx.plan_path, max_bytes=ctx.settings.max_plan_bytes, name=name)
     return {"plan": plan}
