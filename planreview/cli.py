@@ -69,20 +69,22 @@ def main() -> None:
 @click.option("--allow-partial", is_flag=True, default=False,
               help="Exit 0/1 even when a reviewer failed (default: exit 3).")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No progress on stderr.")
-def review(plan: Path, repo_path: Path, ref: str | None, fmt: str, out: Path | None,
+def review(plan: Path, repo_path: Path | None, ref: str | None, fmt: str, out: Path | None,
            quiet: bool, **options: Any) -> None:
     """Review PLAN (a Markdown file) against the repository at --repo."""
     from planreview.repo import open_repo
     from planreview.review import ReviewRequest, run_review
 
     flags = _flags(options)
-    repo = open_repo(repo_path, ref)
+    # An explicit --repo is taken as given (a subfolder is its own repository); by default
+    # we look upwards from the current directory, like git does.
+    repo = open_repo(repo_path or Path("."), ref, search_parents=repo_path is None)
     settings = build_settings(flags, os.environ, repo.root)
     if plan.is_dir():
         raise UserInputError(f"plan {plan} is a directory, not a Markdown file")
     progress = Progress(enabled=not quiet)
     request = ReviewRequest(plan_path=plan, repo=repo, settings=settings,
-                            repo_label=str(repo_path))
+                            repo_label=str(repo_path or "."))
     with progress:
         report = run_review(request, progress=progress)
     rendered = _render(report, fmt)

@@ -29,7 +29,7 @@ GOLDEN = Path(__file__).parent / "golden" / "example-report.md"
 @pytest.fixture(scope="module")
 def example_report() -> Report:
     request = ReviewRequest(
-        plan_path=EXAMPLE_PLAN, repo=open_repo(EXAMPLE_REPO),
+        plan_path=EXAMPLE_PLAN, repo=open_repo(EXAMPLE_REPO, search_parents=False),
         settings=Settings(engine="rules"), repo_label="examples/repo",
     )
     return run_review(request, now=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
