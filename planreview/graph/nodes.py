@@ -94,7 +94,8 @@ def fan_out(state: ReviewState, runtime: Runtime[RunContext]) -> list[Send]:
 
 
 def review(task: ReviewTask, runtime: Runtime[RunContext]) -> NodeUpdate:
-    """One specialist. Without an LLM it passes its rule findings through."""
+    """One specialist. With an LLM it asks the model (graph/llm_review.py); without one
+    it passes its rule findings through."""
     ctx = runtime.context
     _emit(ctx, task.reviewer, "start")
     started = time.perf_counter()
@@ -105,6 +106,15 @@ def review(task: ReviewTask, runtime: Runtime[RunContext]) -> NodeUpdate:
         )
         _emit(ctx, task.reviewer, "failed", task.rule_error)
         return {"reviewer_runs": [run]}
+    if ctx.settings.use_llm:
+        from planreview.graph.llm_review import review_llm
+
+        update, llm_run = review_llm(task, ctx)
+        if llm_run.status == "ok":
+            _emit(ctx, task.reviewer, "done", f"{llm_run.findings} findings")
+        else:
+            _emit(ctx, task.reviewer, "failed", llm_run.error or "")
+        return update
     findings = task.rule_findings
     run = ReviewerRun(
         name=task.reviewer, status="ok", engine="rules", findings=len(findings),
