@@ -59,6 +59,10 @@ def main() -> None:
 @click.option("--concurrency", type=int, default=None, help="Reviewers run at once (default 4).")
 @click.option("--max-tokens-per-run", type=int, default=None,
               help="Stop making LLM calls once this many tokens were spent.")
+@click.option("--context-tokens", type=int, default=None,
+              help="Token budget for the plan + repository context sent to each LLM reviewer.")
+@click.option("--timeout", "timeout_s", type=float, default=None,
+              help="Seconds one LLM call may take before it is retried (default 120).")
 @click.option("--max-plan-bytes", type=int, default=None,
               help="Refuse plans larger than this (default 5 MB).")
 @click.option("--no-cache", is_flag=True, default=False, help="Bypass the LLM response cache.")

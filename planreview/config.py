@@ -92,6 +92,8 @@ ENV_VARS: dict[str, str] = {
     "PLANREVIEW_MAX_TOKENS_PER_RUN": "max_tokens_per_run",
     "PLANREVIEW_CACHE_DIR": "cache_dir",
     "PLANREVIEW_MAX_PLAN_BYTES": "max_plan_bytes",
+    "PLANREVIEW_CONTEXT_TOKENS": "context_tokens",
+    "PLANREVIEW_TIMEOUT": "timeout_s",
     "OPENAI_BASE_URL": "base_url",
     "OPENAI_API_KEY": "api_key",
 }
