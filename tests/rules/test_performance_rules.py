@@ -1,0 +1,403 @@
+"""Performance rules: each fires on its pattern and stays quiet on the near miss."""
+
+from __future__ import annotations
+
+from planreview.models import Finding, Severity
+from planreview.plan import parse_plan
+from planreview.repo import LoadedFile, RepoContext, Window
+from planreview.rules import RuleContext, run_rules
+
+PLAN = "docs/plans/p.md"
+
+
+def findings(plan_md: str, rule_id: str, files: dict[str, str] | None = None) -> list[Finding]:
+    plan = parse_plan(plan_md.lstrip("\n"), PLAN)
+    context = RepoContext(
+        files={
+            p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
+        }
+    )
+    results = run_rules(RuleContext(plan, context), ["performance"])
+    assert results.errors == {}
+    return [f for f in results.findings["performance"] if f.rule == rule_id]
+
+
+def lines(found: list[Finding]) -> list[tuple[str, int, int]]:
+    return [
+        (f.locations[0].path, f.locations[0].start_line, f.locations[0].end_line) for f in found
+    ]
+
+
+# --- unbounded-find-many -------------------------------------------------------------------
+
+UNBOUNDED = "performance/unbounded-find-many"
+
+
+def test_find_many_without_take_in_plan_code_fires() -> None:
+    found = findings(
+        """
+# Plan
+## Phase 4: tier tools
+
+```typescript
+async function listTiers(tenantId: string) {
+  return prisma.tier.findMany({
+    where: { tenantId },
+  });
+}
+```
+""",
+        UNBOUNDED,
+    )
+    assert lines(found) == [(PLAN, 6, 8)]
+    assert found[0].severity is Severity.P2
+    assert "prisma.tier.findMany" in found[0].title
+    assert found[0].evidence[0].quote.startswith("return prisma.tier.findMany")
+
+
+def test_find_many_with_take_or_id_list_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const page = await prisma.tier.findMany({ where: { tenantId }, take: 50 });
+const picked = await prisma.tier.findMany({ where: { id: { in: ids } } });
+```
+""",
+        UNBOUNDED,
+    )
+    assert found == []
+
+
+def test_find_many_in_a_migration_script_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+## Phase 7: Migration script
+```ts
+const packages = await prisma.package.findMany();
+for (const p of packages) { console.log(p.id); }
+```
+""",
+        UNBOUNDED,
+    )
+    assert found == []
+
+
+def test_repo_find_many_fires_only_where_the_plan_points() -> None:
+    service = (
+        "export class CatalogService {\n"
+        "  async getAllPackages(tenantId: string) {\n"
+        "    return this.prisma.package.findMany({ where: { tenantId } });\n"
+        "  }\n"
+        "  async unrelated(tenantId: string) {\n"
+        "    return this.prisma.addOn.findMany({ where: { tenantId } });\n"
+        "  }\n"
+        "}\n"
+    )
+    plan = """
+# Plan
+Onboarding completes once `getAllPackages(tenantId)` returns packages
+(see `server/src/services/catalog.service.ts`).
+"""
+    found = findings(plan, UNBOUNDED, {"server/src/services/catalog.service.ts": service})
+    assert lines(found) == [("server/src/services/catalog.service.ts", 3, 3)]
+
+
+# --- n-plus-one-query ----------------------------------------------------------------------
+
+N_PLUS_ONE = "performance/n-plus-one-query"
+
+
+def test_query_awaited_in_a_loop_over_query_rows_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function bookingsBySegment(tenantId: string) {
+  const segments = await prisma.segment.findMany({ where: { tenantId }, take: 10 });
+  for (const segment of segments) {
+    const tiers = await prisma.tier.findMany({ where: { segmentId: segment.id }, take: 5 });
+    out.push({ segment, tiers });
+  }
+}
+```
+""",
+        N_PLUS_ONE,
+    )
+    assert lines(found) == [(PLAN, 5, 8)]
+    assert "prisma.tier.findMany" in found[0].title
+    assert [e.start_line for e in found[0].evidence] == [4, 5, 6]
+    assert found[0].confidence == 100
+
+
+def test_concurrent_map_over_rows_fires_and_says_so() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const bookings = await prisma.booking.findMany({ where: { tenantId }, take: 100 });
+const tiers = await Promise.all(
+  bookings.map(async (b) => prisma.tier.findUnique({ where: { id: b.tierId } })),
+);
+```
+""",
+        N_PLUS_ONE,
+    )
+    assert lines(found) == [(PLAN, 5, 5)]
+    assert "concurrently" in found[0].issue
+
+
+def test_loop_over_input_ids_or_batched_query_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+for (const id of input.ids) {
+  await prisma.tier.findUnique({ where: { id } });
+}
+const segments = await prisma.segment.findMany({ where: { tenantId }, take: 10 });
+const ids = segments.map((s) => s.id);
+const tiers = await prisma.tier.findMany({ where: { segmentId: { in: ids } } });
+for (const segment of segments) {
+  segment.tiers = tiers.filter((t) => t.segmentId === segment.id);
+}
+```
+""",
+        N_PLUS_ONE,
+    )
+    assert found == []
+
+
+def test_python_orm_query_in_loop_over_rows_fires() -> None:
+    found = findings(
+        """
+# Plan
+```python
+def report(session):
+    users = session.query(User).limit(50).all()
+    for user in users:
+        n = session.query(Order).filter_by(user_id=user.id).count()
+```
+""",
+        N_PLUS_ONE,
+    )
+    assert lines(found) == [(PLAN, 5, 6)]
+
+
+# --- row-by-row-write ----------------------------------------------------------------------
+
+ROW_BY_ROW = "performance/row-by-row-write"
+
+
+def test_create_in_a_loop_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+for (const pkg of packages) {
+  await tx.tier.create({ data: { name: pkg.name, tenantId: pkg.tenantId } });
+}
+```
+""",
+        ROW_BY_ROW,
+    )
+    assert lines(found) == [(PLAN, 3, 5)]
+    assert found[0].severity is Severity.P3
+    assert "tx.tier.create" in found[0].title
+
+
+def test_raw_insert_per_row_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+for (const p of pkgs) {
+  await tx.$executeRaw`INSERT INTO "Tier" (id, name) VALUES (${createId()}, ${p.name})`;
+}
+```
+""",
+        ROW_BY_ROW,
+    )
+    assert lines(found) == [(PLAN, 3, 5)]
+
+
+def test_create_many_or_literal_list_loop_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+await prisma.tier.createMany({ data: packages.map((p) => ({ name: p.name })) });
+for (const role of ["owner", "admin"]) {
+  await prisma.role.create({ data: { name: role } });
+}
+```
+""",
+        ROW_BY_ROW,
+    )
+    assert found == []
+
+
+# --- round-trips-in-transaction ------------------------------------------------------------
+
+IN_TX = "performance/round-trips-in-transaction"
+
+MIGRATION = """
+# Plan
+## Phase 7: Migration
+
+```typescript
+await prisma.$transaction(async (tx) => {
+  await tx.$executeRaw`ALTER TABLE "Tier" ADD COLUMN "sourcePackageId" TEXT`;
+  const packages = await tx.package.findMany();
+  for (const p of packages) {
+    await tx.$executeRaw`INSERT INTO "Tier" (id, name) VALUES (${createId()}, ${p.name})`;
+  }
+});
+```
+"""
+
+
+def test_loop_of_writes_in_a_transaction_with_ddl_is_p1() -> None:
+    found = findings(MIGRATION, IN_TX)
+    assert lines(found) == [(PLAN, 5, 11)]
+    assert found[0].severity is Severity.P1
+    assert "ALTER TABLE" in found[0].issue
+    assert [e.start_line for e in found[0].evidence] == [5, 8, 9]
+
+
+def test_loop_in_a_transaction_without_ddl_is_p2() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+await prisma.$transaction(async (tx) => {
+  for (const item of input.items) {
+    await tx.lineItem.update({ where: { id: item.id }, data: { qty: item.qty } });
+  }
+}, { timeout: 20000 });
+```
+""",
+        IN_TX,
+    )
+    assert lines(found) == [(PLAN, 3, 7)]
+    assert found[0].severity is Severity.P2
+
+
+def test_transaction_without_a_loop_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+for (const t of tenants) { console.log(t); }
+await prisma.$transaction(async (tx) => {
+  await tx.tier.createMany({ data: rows });
+  await tx.booking.updateMany({ where: { packageId }, data: { tierId } });
+});
+```
+""",
+        IN_TX,
+    )
+    assert found == []
+
+
+# --- sequential-independent-awaits ---------------------------------------------------------
+
+SEQUENTIAL = "performance/sequential-independent-awaits"
+
+
+def test_independent_sequential_reads_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function getBootstrapData(tenantId: string) {
+  const tenant = await prisma.tenant.findUnique({ where: { id: tenantId } });
+  const segments = await prisma.segment.findMany({ where: { tenantId }, take: 5 });
+  const hasDraft = await this.sectionContentService.hasDraft(tenantId);
+  return { tenant, segments, hasDraft };
+}
+```
+""",
+        SEQUENTIAL,
+    )
+    assert lines(found) == [(PLAN, 4, 6)]
+    assert found[0].title.startswith("3 independent reads")
+
+
+def test_dependent_or_separated_reads_do_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function load(tenantId: string) {
+  const tenant = await prisma.tenant.findUnique({ where: { id: tenantId } });
+  const tier = await prisma.tier.findFirst({ where: { id: tenant.defaultTierId } });
+  if (!tier) throw new Error("no tier");
+  const addOns = await prisma.addOn.findMany({ where: { tierId: tier.id }, take: 20 });
+  await prisma.$transaction(async (tx) => {
+    const a = await tx.a.findFirst();
+    const b = await tx.b.findFirst();
+  });
+}
+```
+""",
+        SEQUENTIAL,
+    )
+    assert found == []
+
+
+# --- fetch-all-to-check-existence ----------------------------------------------------------
+
+EXISTENCE = "performance/fetch-all-to-check-existence"
+
+
+def test_length_only_use_of_a_full_fetch_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async completeOnboarding(tenantId: string) {
+  const packages = await this.catalogService.getAllPackages(tenantId);
+  if (packages.length === 0) {
+    throw new ValidationError("create a package first");
+  }
+  await this.markDone(tenantId);
+}
+```
+""",
+        EXISTENCE,
+    )
+    assert lines(found) == [(PLAN, 4, 5)]
+    assert "this.catalogService.getAllPackages" in found[0].title
+    assert found[0].confidence == 75
+
+
+def test_inline_length_of_find_many_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+if ((await prisma.tier.findMany({ where: { tenantId } })).length === 0) return;
+```
+""",
+        EXISTENCE,
+    )
+    assert lines(found) == [(PLAN, 3, 3)]
+
+
+def test_rows_used_beyond_length_do_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function render(tenantId: string) {
+  const tiers = await prisma.tier.findMany({ where: { tenantId }, take: 10 });
+  if (tiers.length === 0) return null;
+  return tiers.map((t) => t.name);
+}
+```
+""",
+        EXISTENCE,
+    )
+    assert found == []
