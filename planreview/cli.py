@@ -82,7 +82,7 @@ def review(plan: Path, repo_path: Path | None, ref: str | None, fmt: str, out: P
     flags = _flags(options)
     # An explicit --repo is taken as given (a subfolder is its own repository); by default
     # we look upwards from the current directory, like git does.
-    repo = open_repo(repo_path or Path("."), ref, search_parents=repo_path is None)
+    repo = open_repo(repo_path or Path(), ref, search_parents=repo_path is None)
     settings = build_settings(flags, os.environ, repo.root)
     if plan.is_dir():
         raise UserInputError(f"plan {plan} is a directory, not a Markdown file")
