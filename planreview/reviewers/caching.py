@@ -1,7 +1,677 @@
-"""The caching specialist: its deterministic rules and its prompt."""
+"""The caching specialist: its deterministic rules and its prompt.
+
+The rules join three sources: caches the code declares (`new LRUCache`, a Map named like
+a cache, Redis, `unstable_cache`, `export const revalidate`), the writes and routes the
+plan introduces, and what the plan's prose promises (a freshness bound, a route rename).
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from planreview.artifacts.code import CacheCall, CodeUnit, Function, QueryCall, route_of
+from planreview.models import Evidence, Location, Severity
+from planreview.repo import SkipError
+from planreview.reviewers.performance import at, evidence, is_batch_job, is_relevant, location
+from planreview.rules import Hit, RuleContext, rule
 
 NAME = "caching"
 PROMPT = "caching.md"
 FOCUS = "cache invalidation, TTLs, keys and route caches"
+
+_STORES = ("lru", "map", "unstable-cache")
+_INVALIDATING = ("delete", "clear", "invalidate", "revalidate-path", "revalidate-tag")
+
+
+@dataclass(frozen=True)
+class _Cache:
+    unit: CodeUnit
+    call: CacheCall
+
+    @property
+    def name(self) -> str:
+        return self.call.name
+
+    @property
+    def stem(self) -> str:
+        """`bootstrapCache` -> `bootstrap`; the word the plan uses for this cache."""
+        stem = re.sub(r"(?i)^_+|_?(cache|lru|memo|store)$|^(get|cached)_?", "", self.name)
+        return stem if len(stem) >= 4 else ""
+
+    def ttl_text(self) -> str:
+        ttl = self.call.ttl_seconds
+        if ttl is None:
+            return "no TTL"
+        return f"{_duration(ttl)} TTL"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}-hour"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)}-min"
+    return f"{seconds:g}-s"
+
+
+def _caches(ctx: RuleContext) -> list[_Cache]:
+    return [_Cache(u, c) for u in ctx.artifacts.code for c in u.caches if c.kind in _STORES]
+
+
+def _fn_of(unit: CodeUnit, line: int) -> Function | None:
+    """The innermost named function around `line`."""
+    best: Function | None = None
+    for fn in unit.functions:
+        inside = fn.name and fn.start_line <= line <= fn.end_line
+        if inside and (best is None or fn.start_line >= best.start_line):
+            best = fn
+    return best
+
+
+def _span(unit: CodeUnit, line: int) -> tuple[int, int]:
+    fn = _fn_of(unit, line)
+    return (fn.start_line, fn.end_line) if fn else (unit.start_line, unit.end_line)
+
+
+def _model(q: QueryCall) -> str | None:
+    """Lower-case singular entity a query touches (`tier` for prisma.tier / "Tier")."""
+    name = q.model
+    if q.orm == "raw":
+        m = re.search(r'(?i)\b(?:into|update|from)\s+"?([\w]+)"?', q.args)
+        name = m.group(1) if m else None
+    return _singular(name) if name else None
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+_CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
+
+
+def _index_functions(ctx: RuleContext) -> dict[str, list[tuple[CodeUnit, Function]]]:
+    out: dict[str, list[tuple[CodeUnit, Function]]] = {}
+    for unit in ctx.artifacts.code:
+        for fn in unit.functions:
+            if fn.name:
+                out.setdefault(fn.name, []).append((unit, fn))
+    return out
+
+
+def _reads(
+    unit: CodeUnit,
+    start: int,
+    end: int,
+    index: dict[str, list[tuple[CodeUnit, Function]]],
+    depth: int = 2,
+) -> set[str]:
+    """Models read between the lines, following called functions by name `depth` levels."""
+    models = {
+        m for q in unit.queries if start <= q.start_line <= end and q.is_read and (m := _model(q))
+    }
+    if depth:
+        for name in set(_CALL.findall(unit.masked_between(start, end))):
+            for other, fn in index.get(name, []):
+                if (other, fn.start_line) != (unit, start):
+                    models |= _reads(other, fn.start_line, fn.end_line, index, depth - 1)
+    return models
+
+
+def _loader_spans(cache: _Cache) -> list[tuple[int, int]]:
+    """Line spans whose reads fill the cache: functions that `set` it, or the function
+    `unstable_cache` wraps."""
+    unit = cache.unit
+    if cache.call.kind == "unstable-cache":
+        return [(cache.call.start_line, cache.call.end_line)]
+    return [
+        _span(unit, c.start_line)
+        for c in unit.caches
+        if c.kind == "set" and c.name.split(".")[-1] == cache.name
+    ]
+
+
+def _invalidators(ctx: RuleContext, cache: _Cache) -> set[str]:
+    """Functions that evict from this cache (by body or by name)."""
+    names: set[str] = set()
+    for unit in ctx.artifacts.code:
+        for c in unit.caches:
+            if c.kind in ("delete", "clear") and c.name.split(".")[-1] == cache.name:
+                fn = _fn_of(unit, c.start_line)
+                if fn:
+                    names.add(fn.name)
+        for fn in unit.functions:
+            stem = cache.stem.lower()
+            if (
+                stem
+                and re.match(r"(?i)(invalidate|clear|bust|purge|evict)", fn.name)
+                and (stem in fn.name.lower())
+            ):
+                names.add(fn.name)
+    return names
+
+
+def _prose_models(ctx: RuleContext, cache: _Cache, candidates: set[str]) -> set[str]:
+    """Models the plan says the cache holds: named on a line that names the cache."""
+    if not cache.stem:
+        return set()
+    found: set[str] = set()
+    for text in ctx.plan.lines:
+        if cache.stem.lower() not in text.lower():
+            continue
+        words = {_singular(w) for w in re.findall(r"[A-Za-z]+", text)}
+        found |= candidates & words
+    return found
+
+
+@rule("caching/mutation-without-invalidation", severity=Severity.P3)
+def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
+    """The plan writes data a cache holds, and that write path never invalidates the cache.
+
+    Why: readers keep getting the cached copy until the TTL expires (or forever for a Map
+    with no TTL): the change the user just made is invisible to them and to agents reading
+    the cache.
+    Fix: call the cache's invalidation (`invalidateBootstrapCache(tenantId)`, `cache.delete(
+    key)`, `revalidateTag`) after every mutation of the data it holds, in the same path.
+    Raised to P2 when the cache has no TTL at all.
+    """
+    caches = _caches(ctx)
+    if not caches:
+        return
+    index = _index_functions(ctx)
+    writes = [
+        (u, q)
+        for u in ctx.artifacts.code
+        if u.origin == "plan" and not is_batch_job(u)
+        for q in u.queries
+        if q.is_write and _model(q)
+    ]
+    written = {m for _, q in writes if (m := _model(q))}
+    for cache in caches:
+        held: set[str] = set()
+        for start, end in _loader_spans(cache):
+            held |= _reads(cache.unit, start, end, index)
+        held |= _prose_models(ctx, cache, written)
+        if not held & written:
+            continue
+        evictors = _invalidators(ctx, cache)
+        reported: set[tuple[str, int]] = set()
+        for unit, q in writes:
+            model = _model(q)
+            if model not in held:
+                continue
+            start, end = _span(unit, q.start_line)
+            if _invalidates(unit, start, end, evictors, index):
+                continue
+            if (unit.path, start) in reported:
+                continue
+            reported.add((unit.path, start))
+            yield _stale_hit(ctx, cache, unit, q, model or "", evictors)
+
+
+def _invalidates(
+    unit: CodeUnit,
+    start: int,
+    end: int,
+    evictors: set[str],
+    index: dict[str, list[tuple[CodeUnit, Function]]],
+    depth: int = 1,
+) -> bool:
+    if any(c.kind in _INVALIDATING and start <= c.start_line <= end for c in unit.caches):
+        return True
+    called = set(_CALL.findall(unit.masked_between(start, end)))
+    if called & evictors:
+        return True
+    if depth:
+        for name in called:
+            for other, fn in index.get(name, []):
+                if (other, fn.start_line) != (unit, start) and _invalidates(
+                    other, fn.start_line, fn.end_line, evictors, index, depth - 1
+                ):
+                    return True
+    return False
+
+
+def _stale_hit(
+    ctx: RuleContext,
+    cache: _Cache,
+    unit: CodeUnit,
+    q: QueryCall,
+    model: str,
+    evictors: set[str],
+) -> Hit:
+    fn = _fn_of(unit, q.start_line)
+    path = f"`{fn.name}`" if fn else f"the code at {at(unit, q.start_line)}"
+    evict = sorted(evictors)[0] if evictors else None
+    call = f"`{evict}(...)`" if evict else f"`{cache.name}.delete(key)`"
+    no_ttl = cache.call.ttl_seconds is None and cache.call.kind != "unstable-cache"
+    ttl = cache.ttl_text()
+    return Hit(
+        title=f"{path} writes {model} but never invalidates `{cache.name}` ({ttl})",
+        locations=[
+            location(ctx, unit, q.start_line, q.end_line),
+            location(ctx, cache.unit, cache.call.start_line, cache.call.end_line),
+        ],
+        issue=(
+            f"{path} changes {model} rows ({at(unit, q.start_line)}), which `{cache.name}` "
+            f"({at(cache.unit, cache.call.start_line)}, {ttl}) holds, and nothing on that "
+            f"path evicts the entry."
+        ),
+        impact=(
+            "Readers keep the stale copy "
+            + (
+                "until the process restarts or the entry is evicted."
+                if no_ttl
+                else f"for up to the {ttl}: the change is invisible until then."
+            )
+        ),
+        recommendation=(
+            f"Call {call} right after the write in {path}, as the other mutations of this "
+            "data should; for several mutation tools, put the call in one shared helper."
+        ),
+        evidence=[
+            evidence(ctx, unit, q.start_line),
+            evidence(ctx, cache.unit, cache.call.start_line, cache.call.end_line),
+        ],
+        severity=Severity.P2 if no_ttl else None,
+        confidence=75,
+    )
+
+
+# --- route rename --------------------------------------------------------------------------
+
+_ROUTE_TOKEN = re.compile(r"[\w./()\[\]@-]*\[[\w.]+\][\w./()\[\]@-]*")
+_RENAME = re.compile(r"(?i)\b(renam\w*|mov\w*|replac\w*|becom\w*|chang\w*|migrat\w*)\b|→|->")
+_REMOVE = re.compile(r"(?i)\b(remov\w*|delet\w*|drop\w*)\b")
+_NOT_DECIDED = re.compile(r"(?i)open question|alternative|future|out of scope|non-goal|consider")
+_REDIRECT = re.compile(r"(?i)\bredirect|permanentRedirect|\b30[178]\b")
+
+
+def _segments(token: str) -> list[str]:
+    token = token.strip("`'\"()., ")
+    if "app/" in token:
+        token = token.split("app/", 1)[1]
+    token = re.sub(r"/?(page|layout|route)\.(tsx|ts|jsx|js|mdx)$", "", token)
+    return [
+        s
+        for s in token.split("/")
+        if s and not (s.startswith("(") and s.endswith(")")) and not s.startswith("@")
+    ]
+
+
+def _suffix_of(short: list[str], full: list[str]) -> bool:
+    return 0 < len(short) <= len(full) and full[-len(short) :] == short
+
+
+def _route_files(ctx: RuleContext) -> dict[str, str | None]:
+    """Route file path -> its text (None when it cannot be read)."""
+    out: dict[str, str | None] = {p: f.text for p, f in ctx.context.files.items() if route_of(p)}
+    if ctx.repo is not None:
+        for path in ctx.repo.list_files():
+            if path not in out and route_of(path):
+                try:
+                    out[path] = ctx.repo.read_text(path)
+                except SkipError:
+                    out[path] = None
+    return out
+
+
+_CACHED_ROUTE = re.compile(r"(?m)^\s*export\s+const\s+revalidate\s*=\s*([1-9]\d*)")
+
+
+@rule("caching/route-renamed-without-redirect", severity=Severity.P2)
+def route_renamed_without_redirect(ctx: RuleContext) -> Iterator[Hit]:
+    """A cached (ISR) route is renamed or removed, and the plan commits to no redirect.
+
+    Why: the old URLs live on in search results, emails and shared links, and the CDN/ISR
+    cache keeps serving the old page until it revalidates. Then the page's data lookup
+    fails (its slug or model is gone) and visitors get a 404 or 500.
+    Fix: keep the old route as a redirect (`redirect()`/`permanentRedirect()` to the new
+    URL, `revalidate = 0`), and purge the old paths on deploy (`revalidatePath`).
+    A redirect mentioned only under open questions or alternatives does not count.
+    """
+    routes = _route_files(ctx)
+    if not routes:
+        return
+    committed_redirect = any(
+        _REDIRECT.search(text) and not _undecided(ctx, n)
+        for n, text in enumerate(ctx.plan.lines, start=1)
+    )
+    if committed_redirect:
+        return
+    seen: set[str] = set()
+    for n, text in enumerate(ctx.plan.lines, start=1):
+        tokens = [t for t in _ROUTE_TOKEN.findall(text) if "/" in t]
+        for path, source in routes.items():
+            if path in seen:
+                continue
+            full = _segments(path)
+            old = [t for t in tokens if _suffix_of(_segments(t), full)]
+            if not old:
+                continue
+            new = [t for t in tokens if not _suffix_of(_segments(t), full)]
+            renamed = bool(new) and bool(_RENAME.search(text))
+            if not renamed and not _REMOVE.search(text):
+                continue
+            cached = _CACHED_ROUTE.search(source or "")
+            if not cached:
+                continue
+            seen.add(path)
+            yield _route_hit(ctx, n, path, source or "", cached, old[0], new[0] if new else None)
+
+
+def _undecided(ctx: RuleContext, line: int) -> bool:
+    section = ctx.plan.section_at(line)
+    return bool(section and any(_NOT_DECIDED.search(h) for h in section.heading_path))
+
+
+def _route_hit(
+    ctx: RuleContext,
+    line: int,
+    path: str,
+    source: str,
+    cached: re.Match[str],
+    old: str,
+    new: str | None,
+) -> Hit:
+    seconds = int(cached.group(1))
+    revalidate_line = source.count("\n", 0, cached.start(1)) + 1
+    locations: list[Location] = [ctx.plan_location(line)]
+    proof: list[Evidence] = [ctx.plan_evidence(line)]
+    if path in ctx.context.files:
+        locations.append(ctx.file_location(path, revalidate_line))
+        proof.append(ctx.file_evidence(path, revalidate_line))
+    change = f"renamed to `{new}`" if new else "removed"
+    return Hit(
+        title=f"Cached route `{old}` is {change.split(' to ')[0]} with no redirect or purge",
+        locations=locations,
+        issue=(
+            f"Plan line {line}: `{old}` is {change}. The current page `{path}` is cached "
+            f"with `revalidate = {seconds}`, and no phase keeps the old URL as a redirect "
+            "or purges its cached pages."
+        ),
+        impact=(
+            f"For up to {seconds} s after deploy the cache serves old pages whose data may "
+            "be gone, and after that every old link (search results, emails, shared "
+            "booking links) returns 404 or 500."
+        ),
+        recommendation=(
+            f"Keep `{old}` as a redirect page (`permanentRedirect` to the new URL, "
+            "`export const revalidate = 0`) for a transition period, make it part of a "
+            "phase's acceptance criteria, and purge the old paths on deploy "
+            "(`revalidatePath`)."
+        ),
+        evidence=proof,
+        confidence=75,
+    )
+
+
+# --- tenant in the cache key ---------------------------------------------------------------
+
+_TENANT_PARAM = re.compile(
+    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team)(?:_?[Ii]d|_?[Ss]lug)?)\b"
+)
+_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team")
+
+
+def _first_arg(args: str) -> str:
+    depth = 0
+    for i, c in enumerate(args):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            return args[:i].strip()
+    return args.strip()
+
+
+@rule("caching/cache-key-missing-tenant", severity=Severity.P1)
+def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
+    """A tenant-scoped function caches under a key that does not include the tenant.
+
+    Why: two tenants asking for the same key (a slug, `"tiers"`) share one entry, so one
+    tenant's data is served to another: a tenant-isolation breach, not just staleness.
+    Fix: put the tenant id first in every key (`` `tenant:${tenantId}:tiers` ``), and in
+    `unstable_cache` pass it as an argument or in the key parts.
+    """
+    for unit in ctx.artifacts.code:
+        stores = {c.name for c in unit.caches if c.kind in ("lru", "map")}
+        for c in unit.caches:
+            key: str | None
+            if c.kind in ("get", "set") and (
+                c.name.split(".")[-1] in stores or re.search(r"(?i)cache|redis|kv", c.name)
+            ):
+                key = _first_arg(c.args)
+            elif c.kind == "unstable-cache":
+                key = _unstable_cache_key(c.args)
+                if key is None:
+                    continue
+            else:
+                continue
+            fn = _fn_of(unit, c.start_line)
+            tenant = _TENANT_PARAM.search(fn.params) if fn else None
+            if fn is None or tenant is None or not key:
+                continue
+            resolved = _resolve_key(unit, fn, key)
+            if resolved is None or _TENANT_WORD.search(resolved):
+                continue
+            if not is_relevant(ctx, unit, c.start_line, c.where):
+                continue
+            yield Hit(
+                title=f"Cache key `{key}` in `{fn.name}` does not include `{tenant.group(1)}`",
+                locations=[location(ctx, unit, c.start_line, c.end_line)],
+                issue=(
+                    f"`{fn.name}({fn.params.strip()})` is tenant-scoped but reads/writes "
+                    f"`{c.name}` under the key `{resolved.strip()}` "
+                    f"({at(unit, c.start_line)}), which has no tenant in it."
+                ),
+                impact=(
+                    "Two tenants with the same key share one cache entry: one tenant's data "
+                    "is served to another (a tenant-isolation breach)."
+                ),
+                recommendation=(
+                    f"Prefix the key with the tenant: `` `${{{tenant.group(1)}}}:...` ``, in "
+                    "every get, set and delete of this cache."
+                ),
+                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
+                confidence=75,
+            )
+
+
+def _unstable_cache_key(args: str) -> str | None:
+    """Key parts of `unstable_cache(fn, keyParts)` when the wrapped fn closes over a tenant
+    it does not take as a parameter (arguments are part of the key; closures are not)."""
+    fn_text = _first_arg(args)
+    params = re.match(r"\s*(?:async\s*)?\(([^)]*)\)|\s*(?:async\s+)?([\w$]+)\s*=>", fn_text)
+    param_text = (params.group(1) or params.group(2) or "") if params else ""
+    if _TENANT_PARAM.search(param_text) or not _TENANT_PARAM.search(fn_text):
+        return None
+    rest = args[len(args.split(fn_text, 1)[0]) + len(fn_text) :].lstrip(" ,\n")
+    return _first_arg(rest) or "(none)"
+
+
+def _resolve_key(unit: CodeUnit, fn: Function, key: str) -> str | None:
+    """The key's text; a plain variable is replaced by its assignment in the function.
+    None when the key cannot be known (a parameter that is not a tenant)."""
+    if not re.fullmatch(r"[\w$]+", key):
+        return key
+    if _TENANT_PARAM.fullmatch(key):
+        return key
+    body = "\n".join(unit.line(n) for n in range(fn.start_line, fn.end_line + 1))
+    m = re.search(rf"(?:const|let|var)\s+{re.escape(key)}\s*(?::[^=]+)?=\s*([^;\n]+)", body)
+    if m:
+        return m.group(1)
+    if re.search(rf"(?<![\w$]){re.escape(key)}\b", fn.params):
+        return key  # a non-tenant parameter used as the whole key
+    return None
+
+
+# --- Redis KEYS ----------------------------------------------------------------------------
+
+
+@rule("caching/redis-keys-in-request-path", severity=Severity.P2)
+def redis_keys_in_request_path(ctx: RuleContext) -> Iterator[Hit]:
+    """Redis `KEYS pattern` on a request path.
+
+    Why: KEYS walks the whole keyspace in one blocking call (O(N) over every key); on a
+    production Redis with millions of keys it stalls every other client for the duration.
+    Fix: `SCAN` with `MATCH`/`COUNT` (`scanStream`, `scanIterator`, `scan_iter`), or keep a
+    Set of the keys per tenant and read that.
+    """
+    for unit in ctx.artifacts.code:
+        if is_batch_job(unit):
+            continue
+        for c in unit.caches:
+            if c.kind != "redis-keys" or not re.search(r"(?i)redis|client|cache|kv|conn", c.name):
+                continue
+            if not is_relevant(ctx, unit, c.start_line, c.where):
+                continue
+            yield Hit(
+                title=f"`{c.name}.keys({c.args.strip()})` scans the whole Redis keyspace",
+                locations=[location(ctx, unit, c.start_line, c.end_line)],
+                issue=(
+                    f"{at(unit, c.start_line)} calls Redis `KEYS` with "
+                    f"`{c.args.strip()}` on a request path."
+                ),
+                impact=(
+                    "KEYS is O(total keys) and blocks Redis while it runs: with millions of "
+                    "keys every other request waits on it."
+                ),
+                recommendation=(
+                    "Use `SCAN` with `MATCH` and `COUNT` (ioredis `scanStream`, node-redis "
+                    "`scanIterator`, redis-py `scan_iter`), or track the keys in a Set per "
+                    "tenant and delete from it."
+                ),
+                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
+                confidence=100,
+            )
+
+
+# --- TTL vs stated staleness ---------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "five": 5,
+    "ten": 10,
+    "fifteen": 15,
+    "thirty": 30,
+    "sixty": 60,
+}
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hour": 3600,
+}
+_AMOUNT = (
+    r"(\d+(?:\.\d+)?|an?|one|two|five|ten|fifteen|thirty|sixty)\s*-?\s*"
+    r"(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b"
+)
+_BUDGET = (
+    re.compile(
+        r"(?i)\b(?:visible|reflected|propagated?|show(?:s|n)? up|appear|fresh|up[- ]to[- ]date|"
+        r"consistent|see)\b[^.\n]{0,60}?\bwithin\s+" + _AMOUNT
+    ),
+    re.compile(
+        r"(?i)\b(?:stale|staleness|out of date|lag)\b[^.\n]{0,40}?\b(?:at most|no more than|"
+        r"up to|max(?:imum)?|under|less than|<=?)\s+" + _AMOUNT
+    ),
+    re.compile(
+        r"(?i)\b(?:at most|no more than|max(?:imum)?)\s+"
+        + _AMOUNT
+        + r"\s+(?:stale|old|behind|of staleness|of lag)"
+    ),
+)
+
+
+def _budgets(ctx: RuleContext) -> list[tuple[int, float]]:
+    """(plan line, seconds) for every freshness bound the plan states."""
+    out: list[tuple[int, float]] = []
+    for n, text in enumerate(ctx.plan.lines, start=1):
+        for pattern in _BUDGET:
+            m = pattern.search(text)
+            if m:
+                amount, unit = m.group(1).lower(), m.group(2).lower().rstrip("s") or "s"
+                value = float(_NUMBER_WORDS.get(amount, 0) or amount)
+                out.append((n, value * _UNIT_SECONDS.get(unit, 1)))
+                break
+    return out
+
+
+@rule("caching/ttl-exceeds-staleness-budget", severity=Severity.P2)
+def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
+    """A cache's TTL is longer than the staleness the plan says it accepts.
+
+    Why: the plan promises changes are visible within N, but an entry lives for its whole
+    TTL unless something evicts it; with no eviction on the write path the promise is broken
+    by design.
+    Fix: lower the TTL to the budget, or evict on every write (and keep the TTL as a backstop).
+    Not flagged when the plan's code already invalidates that cache.
+    """
+    budgets = _budgets(ctx)
+    if not budgets:
+        return
+    line, budget = min(budgets, key=lambda b: b[1])
+    plan_invalidates = {
+        c.name
+        for u in ctx.artifacts.code
+        if u.origin == "plan"
+        for c in u.caches
+        if c.kind in _INVALIDATING
+    }
+    for unit in ctx.artifacts.code:
+        for c in unit.caches:
+            if c.ttl_seconds is None or c.ttl_seconds <= budget:
+                continue
+            if c.kind not in (*_STORES, "revalidate-export", "set"):
+                continue
+            cache = _Cache(unit, c)
+            evicted = (
+                any(cache.stem and cache.stem.lower() in name.lower() for name in plan_invalidates)
+                or any(name.split(".")[-1] == c.name for name in plan_invalidates)
+                or (
+                    c.kind == "revalidate-export"
+                    and plan_invalidates & {"revalidatePath", "revalidateTag"}
+                )
+            )
+            if evicted:
+                continue
+            ttl_line = c.ttl_line or c.start_line
+            label = "the page's `revalidate`" if c.kind == "revalidate-export" else f"`{c.name}`"
+            yield Hit(
+                title=(
+                    f"{label} keeps entries {_duration(c.ttl_seconds)} but the plan accepts "
+                    f"{_duration(budget)} staleness"
+                ),
+                locations=[location(ctx, unit, ttl_line), ctx.plan_location(line)],
+                issue=(
+                    f"Plan line {line} requires changes to be visible within "
+                    f"{_duration(budget).replace('-', ' ')}, but {label} "
+                    f"({at(unit, ttl_line)}) lives {_duration(c.ttl_seconds).replace('-', ' ')} "
+                    "and the plan adds no eviction for it."
+                ),
+                impact=(
+                    f"Updates can stay invisible for up to {_duration(c.ttl_seconds)}, "
+                    f"{c.ttl_seconds / budget:.0f}x the stated budget."
+                ),
+                recommendation=(
+                    f"Evict on every write path (delete the key / `revalidateTag`), or lower "
+                    f"the TTL to at most {budget:g} s."
+                ),
+                evidence=[evidence(ctx, unit, ttl_line), ctx.plan_evidence(line)],
+                confidence=75,
+            )

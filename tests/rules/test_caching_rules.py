@@ -1,0 +1,335 @@
+"""Caching rules: each fires on its pattern and stays quiet on the near miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import GitRepoFactory
+
+from planreview.models import Finding, Severity
+from planreview.plan import parse_plan
+from planreview.repo import LoadedFile, Repo, RepoContext, Window, open_repo
+from planreview.rules import RuleContext, run_rules
+
+PLAN = "docs/plans/p.md"
+
+
+def findings(
+    plan_md: str, rule_id: str, files: dict[str, str] | None = None, repo: Repo | None = None
+) -> list[Finding]:
+    plan = parse_plan(plan_md.lstrip("\n"), PLAN)
+    context = RepoContext(
+        files={
+            p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
+        }
+    )
+    results = run_rules(RuleContext(plan, context, repo), ["caching"])
+    assert results.errors == {}
+    return [f for f in results.findings["caching"] if f.rule == rule_id]
+
+
+def spans(found: list[Finding]) -> list[list[tuple[str, int, int]]]:
+    return [[(loc.path, loc.start_line, loc.end_line) for loc in f.locations] for f in found]
+
+
+# --- mutation-without-invalidation ---------------------------------------------------------
+
+STALE = "caching/mutation-without-invalidation"
+
+DISCOVERY = "server/src/services/discovery.service.ts"
+DISCOVERY_TS = """\
+import { LRUCache } from 'lru-cache';
+
+const bootstrapCache = new LRUCache<string, BootstrapData>({ max: 1000, ttl: 30 * 60 * 1000 });
+
+export class DiscoveryService {
+  async getBootstrap(tenantId: string): Promise<BootstrapData> {
+    const hit = bootstrapCache.get(tenantId);
+    if (hit) return hit;
+    const data = await this.contextBuilder.getBootstrapData(tenantId);
+    bootstrapCache.set(tenantId, data);
+    return data;
+  }
+
+  invalidateBootstrapCache(tenantId: string): void {
+    bootstrapCache.delete(tenantId);
+  }
+}
+"""
+CONTEXT = "server/src/services/context-builder.service.ts"
+CONTEXT_TS = """\
+export class ContextBuilderService {
+  async getBootstrapData(tenantId: string) {
+    const tenant = await this.prisma.tenant.findUnique({ where: { id: tenantId } });
+    const segments = await this.prisma.segment.findMany({ where: { tenantId }, take: 5 });
+    return { tenant, segments };
+  }
+}
+"""
+REPO = {DISCOVERY: DISCOVERY_TS, CONTEXT: CONTEXT_TS}
+
+
+def test_write_to_cached_model_without_invalidation_fires() -> None:
+    found = findings(
+        """
+# Plan
+## Phase 4: agent tools
+
+```typescript
+async manageSegments(tenantId: string, input: SegmentInput) {
+  await this.prisma.segment.create({ data: { tenantId, name: input.name } });
+}
+
+async storeFact(tenantId: string, fact: Fact) {
+  await this.prisma.tenant.update({ where: { id: tenantId }, data: { facts: fact } });
+  this.discovery.invalidateBootstrapCache(tenantId);
+}
+```
+""",
+        STALE,
+        REPO,
+    )
+    assert spans(found) == [[(PLAN, 6, 6), (DISCOVERY, 3, 3)]]
+    assert found[0].severity is Severity.P3
+    assert "`manageSegments` writes segment" in found[0].title
+    assert "30-min TTL" in found[0].title
+
+
+def test_model_the_plan_says_the_cache_holds_counts() -> None:
+    found = findings(
+        """
+# Plan
+The bootstrap data will also include the tenant's tiers.
+
+```ts
+async function manageTiers(tenantId: string) {
+  await prisma.tier.update({ where: { id }, data: { name } });
+}
+```
+""",
+        STALE,
+        REPO,
+    )
+    assert [f.title.split(" writes ")[0] for f in found] == ["`manageTiers`"]
+
+
+def test_write_to_uncached_model_or_invalidated_path_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function recordBooking(tenantId: string) {
+  await prisma.booking.create({ data: { tenantId } });
+}
+async function renameSegment(tenantId: string) {
+  await prisma.segment.update({ where: { id }, data: { name } });
+  await this.discovery.invalidateBootstrapCache(tenantId);
+}
+```
+""",
+        STALE,
+        REPO,
+    )
+    assert found == []
+
+
+def test_map_cache_without_ttl_is_p2() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const tierCache = new Map<string, Tier[]>();
+async function loadTiers(tenantId: string) {
+  const tiers = await prisma.tier.findMany({ where: { tenantId }, take: 10 });
+  tierCache.set(tenantId, tiers);
+}
+async function addTier(tenantId: string) {
+  await prisma.tier.create({ data: { tenantId } });
+}
+```
+""",
+        STALE,
+    )
+    assert [f.severity for f in found] == [Severity.P2]
+
+
+# --- route-renamed-without-redirect --------------------------------------------------------
+
+ROUTE = "caching/route-renamed-without-redirect"
+PAGE = "apps/web/src/app/t/[slug]/book/[packageSlug]/page.tsx"
+PAGE_TSX = "export const revalidate = 60;\n\nexport default async function Page() {}\n"
+RENAME_PLAN = """
+# Plan
+## Phase 6: storefront
+
+Rename `app/t/[slug]/book/[packageSlug]/page.tsx` to `app/t/[slug]/book/[tierSlug]/page.tsx`.
+
+## Open Questions
+
+1. Should old package URLs redirect to the tier page?
+"""
+
+
+def test_cached_route_renamed_with_redirect_only_as_open_question_fires() -> None:
+    found = findings(RENAME_PLAN, ROUTE, {PAGE: PAGE_TSX})
+    assert spans(found) == [[(PLAN, 4, 4), (PAGE, 1, 1)]]
+    assert found[0].severity is Severity.P2
+    assert "revalidate = 60" in found[0].issue
+
+
+def test_route_rename_with_a_committed_redirect_does_not_fire() -> None:
+    plan = RENAME_PLAN.replace(
+        "## Open Questions",
+        "The old page becomes a `permanentRedirect` to the tier URL.\n\n## Open Questions",
+    )
+    assert findings(plan, ROUTE, {PAGE: PAGE_TSX}) == []
+
+
+def test_uncached_route_rename_does_not_fire() -> None:
+    page = "export const dynamic = 'force-dynamic';\nexport default function Page() {}\n"
+    assert findings(RENAME_PLAN, ROUTE, {PAGE: page}) == []
+
+
+def test_route_file_found_in_the_repo_when_not_loaded(git_repo: GitRepoFactory) -> None:
+    root: Path = git_repo({PAGE: PAGE_TSX})
+    found = findings(RENAME_PLAN, ROUTE, repo=open_repo(root))
+    assert spans(found) == [[(PLAN, 4, 4)]]
+    assert PAGE in found[0].issue
+
+
+# --- cache-key-missing-tenant --------------------------------------------------------------
+
+TENANT_KEY = "caching/cache-key-missing-tenant"
+
+
+def test_tenant_scoped_cache_keyed_by_slug_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const tierCache = new LRUCache<string, Tier>({ max: 500, ttl: 60_000 });
+async function getTier(tenantId: string, slug: string) {
+  const hit = tierCache.get(slug);
+  if (hit) return hit;
+  const tier = await prisma.tier.findFirst({ where: { tenantId, slug } });
+  tierCache.set(slug, tier);
+  return tier;
+}
+```
+""",
+        TENANT_KEY,
+    )
+    assert spans(found) == [[(PLAN, 5, 5)], [(PLAN, 8, 8)]]
+    assert found[0].severity is Severity.P1
+    assert "tenantId" in found[0].title
+
+
+def test_keys_that_include_the_tenant_do_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const tierCache = new LRUCache<string, Tier>({ max: 500 });
+async function getTier(tenantId: string, slug: string) {
+  const key = `${tenantId}:${slug}`;
+  const hit = tierCache.get(key);
+  tierCache.set(`${tenantId}:${slug}`, hit);
+}
+async function getGlobal(slug: string) {
+  return tierCache.get(slug);
+}
+```
+""",
+        TENANT_KEY,
+    )
+    assert found == []
+
+
+def test_unstable_cache_closing_over_tenant_without_key_part_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+export async function TiersPage(tenantId: string) {
+  const load = unstable_cache(async () => prisma.tier.findMany({ where: { tenantId } }), ['tiers']);
+  return load();
+}
+```
+""",
+        TENANT_KEY,
+    )
+    assert spans(found) == [[(PLAN, 4, 4)]]
+
+
+# --- redis-keys-in-request-path ------------------------------------------------------------
+
+REDIS_KEYS = "caching/redis-keys-in-request-path"
+
+
+def test_redis_keys_in_a_handler_fires() -> None:
+    found = findings(
+        """
+# Plan
+## Phase 3: invalidation
+
+```ts
+export async function purgeTenant(tenantId: string) {
+  const keys = await redis.keys(`tenant:${tenantId}:*`);
+  if (keys.length) await redis.del(...keys);
+}
+```
+""",
+        REDIS_KEYS,
+    )
+    assert spans(found) == [[(PLAN, 6, 6)]]
+    assert found[0].severity is Severity.P2
+
+
+def test_keys_in_a_script_or_on_a_map_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+## Migration script
+
+```ts
+const stale = await redis.keys('session:*');
+```
+
+## Phase 2
+
+```ts
+const ids = [...tenantCache.keys()];
+```
+""",
+        REDIS_KEYS,
+    )
+    assert found == []
+
+
+# --- ttl-exceeds-staleness-budget ----------------------------------------------------------
+
+TTL = "caching/ttl-exceeds-staleness-budget"
+BUDGET_PLAN = """
+# Plan
+## Requirements
+
+- Tier edits must be visible to the agent within 1 minute.
+"""
+
+
+def test_ttl_longer_than_stated_budget_fires() -> None:
+    found = findings(BUDGET_PLAN, TTL, REPO)
+    assert spans(found) == [[(DISCOVERY, 3, 3), (PLAN, 4, 4)]]
+    assert "30-min" in found[0].title and "1-min" in found[0].title
+    assert found[0].severity is Severity.P2
+
+
+def test_ttl_within_budget_or_evicted_by_the_plan_does_not_fire() -> None:
+    short = DISCOVERY_TS.replace("30 * 60 * 1000", "30 * 1000")
+    assert findings(BUDGET_PLAN, TTL, {DISCOVERY: short}) == []
+    evicting = BUDGET_PLAN + "\n```ts\nthis.discovery.invalidateBootstrapCache(tenantId);\n```\n"
+    assert findings(evicting, TTL, REPO) == []
+
+
+def test_no_stated_budget_does_not_fire() -> None:
+    assert findings("# Plan\n\nTiers are cached.\n", TTL, REPO) == []
