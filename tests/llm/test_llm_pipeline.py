@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +233,78 @@ def test_engine_llm_without_a_key_or_base_url_is_a_user_error(
                             settings=settings)
     with pytest.raises(UserInputError, match="OPENAI_API_KEY"):
         run_review(request)
+
+
+_CRASHING_RUN = """
+import sys
+from pathlib import Path
+from planreview.config import Settings
+from planreview.repo import open_repo
+from planreview.review import ReviewRequest, run_review
+from planreview.rules import all_rules
+
+root, base_url, cache_dir = sys.argv[1:4]
+settings = Settings(base_url=base_url, api_key="k", model="stub-model", cache=False,
+                    cache_dir=Path(cache_dir), disable=tuple(r.id for r in all_rules()))
+run_review(ReviewRequest(plan_path=Path(root) / sys.argv[4], repo=open_repo(Path(root)),
+                         settings=settings))
+"""
+
+
+def _finished_reviewers(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with closing(sqlite3.connect(db)) as conn:
+        try:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM writes WHERE channel = 'reviewer_runs'"
+            ).fetchone()
+        except sqlite3.OperationalError:  # tables not created yet
+            return 0
+    return int(row[0])
+
+
+def test_resume_after_a_killed_run_calls_only_the_unfinished_reviewer(
+    stub: StubServer, repo_root: Path, tmp_path: Path
+) -> None:
+    stub.script(
+        answer(findings(finding("Row-by-row inserts inside the transaction", 12,
+                                "await tx.tier.create(")), when=when("performance")),
+        answer(findings(), when=when("migration")),
+        answer(findings(), when=when("indexing")),
+        answer(findings(), when=when("caching"), delay_s=20),  # still running at the kill
+    )
+    cache_dir = tmp_path / "cache"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CRASHING_RUN, str(repo_root), stub.base_url, str(cache_dir),
+         PLAN],
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 60  # a guard against hanging, not a speed check
+        while _finished_reviewers(cache_dir / "runs.sqlite3") < 3:
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "three reviewers never finished"
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert len(stub.requests) == 4
+
+    stub.script(answer(findings(), when=when("caching")))
+    report = review(repo_root, stub, tmp_path, cache=False, resume=True)
+    asked_again = [
+        name for r in stub.requests[4:] for name in REVIEWERS if when(name) in json.dumps(r.body)
+    ]
+    assert asked_again == ["caching"]
+    assert [r.status for r in report.reviewers] == ["ok"] * 4
+    assert [f.title for f in report.findings] == ["Row-by-row inserts inside the transaction"]
+
+
+def test_without_resume_a_new_run_starts_from_scratch(
+    stub: StubServer, repo_root: Path, tmp_path: Path
+) -> None:
+    stub.script(*(answer(findings(), when=when(n)) for n in REVIEWERS for _ in range(2)))
+    review(repo_root, stub, tmp_path, cache=False)
+    report = review(repo_root, stub, tmp_path, cache=False)
+    assert len(stub.requests) == 8 and len(report.reviewers) == 4
