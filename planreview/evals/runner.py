@@ -27,7 +27,7 @@ def pipeline_review(settings: Settings) -> ReviewFn:
     from planreview.review import ReviewRequest, run_review
 
     def review(case: Case) -> Report:
-        repo = open_case_repo(case)
+        repo = open_case_repo(case, settings)
         request = ReviewRequest(
             plan_path=case.plan_path, repo=repo, settings=settings, plan_name=case.plan,
             repo_label=case.repo.name if case.repo is not None else ".",
