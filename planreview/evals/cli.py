@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from planreview.errors import UserInputError
 from planreview.evals.baseline import RECALL_TOLERANCE, REJECTED_TOLERANCE, compare, load_baseline
 
 if TYPE_CHECKING:  # `planreview --help` should not pay for jsonschema and the result models
@@ -59,6 +60,12 @@ def eval_command(
     found = discover(cases_dir)
     before = load_baseline(baseline) if baseline is not None else None
     settings = build_settings({"engine": engine, "model": model}, os.environ, Path.cwd())
+    if settings.engine == "llm" and not settings.llm_configured:
+        # Every case would fail the same way; say it once, as bad input.
+        raise UserInputError(
+            "--engine llm needs a model server: set OPENAI_API_KEY (OpenAI) or "
+            "OPENAI_BASE_URL (a local OpenAI-compatible server)"
+        )
     for bad in found.malformed:
         click.echo(f"eval: malformed case {bad}", err=True)
     with EvalProgress(len(found.cases), enabled=not quiet) as progress:

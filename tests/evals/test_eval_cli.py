@@ -97,11 +97,13 @@ def test_eval_prints_the_scoreboard_and_writes_results(
 
 def test_the_default_engine_is_rules_and_flags_reach_the_settings(
     cli: Cli, review_with: Callable[..., list[Settings]], cases: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen = review_with({"orders": FOUND_INDEX, "clean": report([])})
     assert cli(str(cases))[0] == 0
     assert seen[0].engine == "rules"
     seen.clear()
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # scripted: never called
     review_with({"orders": FOUND_INDEX, "clean": report([])})
     assert cli(str(cases), "--engine", "llm", "--model", "local-model")[0] == 0
     assert (seen[0].engine, seen[0].model) == ("llm", "local-model")
@@ -213,3 +215,13 @@ def test_a_bad_baseline_is_exit_2_before_any_case_runs(
 
 def test_concurrency_below_one_is_a_usage_error(cli: Cli, cases: Path) -> None:
     assert cli(str(cases), "--concurrency", "0")[0] == 2
+
+
+def test_engine_llm_without_a_model_server_is_exit_2_before_any_case_runs(
+    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path,
+) -> None:
+    seen = review_with({})
+    code, _, stderr = cli(str(cases), "--engine", "llm")
+    assert code == 2
+    assert stderr.startswith("Error: --engine llm needs a model server")
+    assert seen == []
