@@ -66,25 +66,40 @@ def cases(tmp_path: Path) -> Path:
 FOUND_INDEX = report([finding("orders.customer_id has no index", "P1", fid="P1-1")])
 FOUND_BOTH = report([finding("orders.customer_id has no index", "P1", fid="P1-1"),
                      finding("ALTER TABLE lock", "P2", fid="P2-1")])
+Evaluate = Callable[..., tuple[int, str, str]]
 
 
-def _write_baseline(path: Path, **totals: Any) -> Path:
-    path.write_text(json.dumps({"totals": totals}), encoding="utf-8")
-    return path
+@pytest.fixture
+def evaluate(cli: Cli, review_with: Callable[..., list[Settings]], cases: Path) -> Evaluate:
+    """Run `planreview eval` on both cases; 'orders' gets `orders`, 'clean' no findings."""
+
+    def invoke(orders: Report | Exception, *args: str) -> tuple[int, str, str]:
+        review_with({"orders": orders, "clean": report([])})
+        return cli(str(cases), *args)
+
+    return invoke
 
 
-def _baseline_totals(out: Path, **changes: Any) -> dict[str, Any]:
-    totals: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))["totals"]
-    totals.update(changes)
-    return totals
+@pytest.fixture
+def baseline_of(evaluate: Evaluate, tmp_path: Path) -> Callable[..., Path]:
+    """The results file of a run in which 'orders' got `orders` (optionally edited)."""
+
+    def make(orders: Report, **totals_changes: Any) -> Path:
+        out = tmp_path / "baseline.json"
+        assert evaluate(orders, "--out", str(out))[0] == 0
+        data = json.loads(out.read_text(encoding="utf-8"))
+        data["totals"].update(totals_changes)
+        out.write_text(json.dumps(data), encoding="utf-8")
+        return out
+
+    return make
 
 
 def test_eval_prints_the_scoreboard_and_writes_results(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+    evaluate: Evaluate, tmp_path: Path,
 ) -> None:
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
     out = tmp_path / "results.json"
-    code, stdout, _ = cli(str(cases), "--out", str(out))
+    code, stdout, _ = evaluate(FOUND_INDEX, "--out", str(out))
     assert code == 0
     assert "| orders | 1/2 | 0.50 | 0.60 |" in stdout
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -96,73 +111,59 @@ def test_eval_prints_the_scoreboard_and_writes_results(
 
 
 def test_the_default_engine_is_rules_and_flags_reach_the_settings(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path,
+    evaluate: Evaluate, review_with: Callable[..., list[Settings]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen = review_with({"orders": FOUND_INDEX, "clean": report([])})
-    assert cli(str(cases))[0] == 0
-    assert seen[0].engine == "rules"
-    seen.clear()
+    seen = review_with({})
+    assert evaluate(FOUND_INDEX)[0] == 0
+    assert seen[-1].engine == "rules"
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # scripted: never called
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    assert cli(str(cases), "--engine", "llm", "--model", "local-model")[0] == 0
-    assert (seen[0].engine, seen[0].model) == ("llm", "local-model")
+    assert evaluate(FOUND_INDEX, "--engine", "llm", "--model", "local-model")[0] == 0
+    assert (seen[-1].engine, seen[-1].model) == ("llm", "local-model")
 
 
 def test_a_planted_weighted_recall_regression_exits_1(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+    evaluate: Evaluate, baseline_of: Callable[..., Path],
 ) -> None:
-    review_with({"orders": FOUND_BOTH, "clean": report([])})
-    out = tmp_path / "before.json"
-    assert cli(str(cases), "--out", str(out))[0] == 0
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    code, _, stderr = cli(str(cases), "--baseline", str(out))
+    before = baseline_of(FOUND_BOTH)
+    code, _, stderr = evaluate(FOUND_INDEX, "--baseline", str(before))
     assert code == 1
     assert "regression" in stderr and "weighted_recall 1.0 -> 0.600" in stderr
 
 
 def test_an_unchanged_run_against_its_baseline_exits_0(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+    evaluate: Evaluate, baseline_of: Callable[..., Path],
 ) -> None:
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    out = tmp_path / "before.json"
-    assert cli(str(cases), "--out", str(out))[0] == 0
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    assert cli(str(cases), "--baseline", str(out))[0] == 0
+    before = baseline_of(FOUND_INDEX)
+    assert evaluate(FOUND_INDEX, "--baseline", str(before)) == (
+        0, evaluate(FOUND_INDEX)[1], ""
+    )
 
 
 def test_a_recall_drop_within_tolerance_exits_0(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+    evaluate: Evaluate, baseline_of: Callable[..., Path],
 ) -> None:
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    out = tmp_path / "now.json"
-    assert cli(str(cases), "--out", str(out))[0] == 0
-    before = _write_baseline(tmp_path / "b.json", **_baseline_totals(out, weighted_recall=0.65))
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    assert cli(str(cases), "--baseline", str(before), "--tolerance", "0.1")[0] == 0
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    assert cli(str(cases), "--baseline", str(before))[0] == 1
+    before = baseline_of(FOUND_INDEX, weighted_recall=0.65)  # this run: 0.6
+    assert evaluate(FOUND_INDEX, "--baseline", str(before), "--tolerance", "0.1")[0] == 0
+    assert evaluate(FOUND_INDEX, "--baseline", str(before))[0] == 1
 
 
 def test_a_new_rejected_hit_exits_1(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+    evaluate: Evaluate, baseline_of: Callable[..., Path],
 ) -> None:
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    out = tmp_path / "before.json"
-    assert cli(str(cases), "--out", str(out))[0] == 0
+    before = baseline_of(FOUND_INDEX)
     noisy = report([*FOUND_INDEX.findings, finding("Add a cache", "P3", fid="P3-1")])
-    review_with({"orders": noisy, "clean": report([])})
-    code, _, stderr = cli(str(cases), "--baseline", str(out))
+    code, _, stderr = evaluate(noisy, "--baseline", str(before))
     assert code == 1
     assert "rejected_hits 0 -> 1" in stderr
+    assert evaluate(noisy, "--baseline", str(before), "--rejected-tolerance", "1")[0] == 0
 
 
 def test_a_crashing_case_exits_3_and_the_other_cases_are_still_scored(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+    evaluate: Evaluate, tmp_path: Path,
 ) -> None:
-    review_with({"orders": RuntimeError("boom"), "clean": report([])})
     out = tmp_path / "results.json"
-    code, stdout, _ = cli(str(cases), "--out", str(out))
+    code, stdout, _ = evaluate(RuntimeError("boom"), "--out", str(out))
     assert code == 3
     assert "| orders | crashed: RuntimeError: boom |" in stdout
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -181,10 +182,9 @@ def test_a_malformed_case_is_reported_the_others_run_and_the_exit_is_2(
 
 
 def test_show_misses_prints_what_each_case_expected_and_did_not_get(
-    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path,
+    evaluate: Evaluate,
 ) -> None:
-    review_with({"orders": FOUND_INDEX, "clean": report([])})
-    _, stdout, _ = cli(str(cases), "--show-misses")
+    _, stdout, _ = evaluate(FOUND_INDEX, "--show-misses")
     assert "- missed g2 (P2, migration): ALTER TABLE holds a lock" in stdout
 
 
