@@ -354,6 +354,10 @@ def _prev_significant(out: list[str], i: int) -> tuple[str, str]:
     return out[j], "".join(out[k + 1 : j + 1])
 
 
+_CODE_SPECIAL = re.compile(r"[/\"'`{}]")
+_TEMPLATE_SPECIAL = re.compile(r"[\\`$]")
+
+
 def mask_js(src: str) -> str:
     """Blank string/template/comment/regex contents; keep quotes, `${`, `}` and newlines.
 
@@ -367,6 +371,15 @@ def mask_js(src: str) -> str:
     frames: list[int] = [0]
     i = 0
     while i < n:
+        # Jump straight to the next character that can change state.
+        special = (_TEMPLATE_SPECIAL if frames[-1] == -1 else _CODE_SPECIAL).search(src, i)
+        if special is None:
+            if frames[-1] == -1:
+                _blank(out, i, n)
+            break
+        if frames[-1] == -1:
+            _blank(out, i, special.start())
+        i = special.start()
         c = src[i]
         nxt = src[i + 1] if i + 1 < n else ""
         if frames[-1] == -1:
@@ -636,16 +649,15 @@ class _Scanner:
         loop_spans = [s for _, s, *_ in raw.loops]
         tx_spans = [s for s, *_ in raw.transactions]
 
+        loops_by_start = sorted(enumerate(loop_spans), key=lambda e: e[1].start)
+        innermost_tx, innermost_fn = _Innermost(tx_spans), _Innermost(fn_spans)
+
         def where(offset: int) -> Where:
-            loops = tuple(
-                k
-                for k, s in sorted(enumerate(loop_spans), key=lambda e: e[1].start)
-                if s.start <= offset < s.end
-            )
+            loops = tuple(k for k, s in loops_by_start if s.start <= offset < s.end)
             return Where(
                 loops=loops,
-                transaction=_innermost(tx_spans, offset),
-                function=_innermost(fn_spans, offset),
+                transaction=innermost_tx(offset),
+                function=innermost_fn(offset),
                 in_promise_all=any(s.start <= offset < s.end for s in raw.promise_alls),
             )
 
@@ -737,12 +749,21 @@ class _Scanner:
         raise NotImplementedError
 
 
-def _innermost(spans: list[_Span], offset: int) -> int | None:
-    best: int | None = None
-    for k, s in enumerate(spans):
-        if s.start <= offset < s.end and (best is None or s.start >= spans[best].start):
-            best = k
-    return best
+class _Innermost:
+    """Innermost span containing an offset. Spans nest, so walking back from the last
+    span starting at or before the offset, the first one that contains it is innermost."""
+
+    def __init__(self, spans: list[_Span]) -> None:
+        self.order = sorted(range(len(spans)), key=lambda k: spans[k].start)
+        self.starts = [spans[k].start for k in self.order]
+        self.spans = spans
+
+    def __call__(self, offset: int) -> int | None:
+        for pos in range(bisect.bisect_right(self.starts, offset) - 1, -1, -1):
+            k = self.order[pos]
+            if offset < self.spans[k].end:
+                return k
+        return None
 
 
 def _names(target: str) -> tuple[str, ...]:
@@ -824,7 +845,7 @@ _REVALIDATE_EXPORT = re.compile(
 )
 _REVALIDATE_CALL = re.compile(r"(?<![\w$.])(revalidatePath|revalidateTag|updateTag)\s*\(")
 _INVALIDATE_CALL = re.compile(
-    r"(?<![\w$])(?:[\w$]+\s*\??\.\s*)*((?:invalidate|clear|bust|purge|evict|flush)[\w$]*)\s*\("
+    r"(?<![\w$])(invalidate[\w$]*|(?:clear|bust|purge|evict|flush)[\w$]*Cache[\w$]*)\s*\("
 )
 _CONST = re.compile(
     r"(?m)(?:const|let|var|readonly|static)\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?=\s*([^;\n]+)"
@@ -1118,7 +1139,9 @@ class _JsScanner(_Scanner):
         return awaited, assigned
 
     def assigned_before(self, before: str) -> tuple[str, ...]:
-        m = _ASSIGN_BEFORE.search(before)
+        # Only the current statement matters; a short tail keeps the $-anchored search cheap.
+        cut = max(before.rfind(";"), before.rfind("{\n"), before.rfind("}\n"))
+        m = _ASSIGN_BEFORE.search(before[cut + 1 :])
         if not m:
             return ()
         return _names(m.group(1)) if m.group(1) else (m.group(2),)
@@ -1587,7 +1610,7 @@ class _PyScanner(_Scanner):
                     ttl = _number(km.group(2), constants)
                     ttl_off = m.end() + km.start() if ttl is not None else None
             self.raw.caches.append((m.start(), close + 1, kind, receiver, args, ttl, ttl_off))
-        for m in re.finditer(r"(?<![\w])((?:invalidate|clear|bust|purge|evict)\w*)\s*\(", self.m):
+        for m in re.finditer(r"(?<![\w])(invalidate\w*|(?:clear|bust|purge|evict)\w*[Cc]ache\w*)\s*\(", self.m):
             if re.search(r"def\s+$", self.m[max(0, m.start() - 10) : m.start()]):
                 continue
             close = self.close_of(m.end() - 1)

@@ -104,7 +104,9 @@ for (const seg of segments) {
   }
 }
 """)
-    assert [(lp.kind, lp.variable, lp.iterable, lp.start_line, lp.end_line) for lp in unit.loops] == [
+    assert [
+        (lp.kind, lp.variable, lp.iterable, lp.start_line, lp.end_line) for lp in unit.loops
+    ] == [
         ("for-of", "seg", "segments", 1, 5),
         ("for-of", "pkg", "seg.packages", 2, 4),
     ]
@@ -178,15 +180,22 @@ def sync(session):
 
 
 def test_prisma_call_records_model_args_and_assignment() -> None:
-    unit = ts("""
+    unit = ts(
+        """
 const { id, name } = await this.prisma.package.findFirst({
   where: { tenantId },
   select: { id: true },
 });
-""", first_line=40)
+""",
+        first_line=40,
+    )
     (q,) = unit.queries
     assert (q.receiver, q.model, q.method, q.start_line, q.end_line) == (
-        "this.prisma", "package", "findFirst", 40, 43,
+        "this.prisma",
+        "package",
+        "findFirst",
+        40,
+        43,
     )
     assert q.assigned_to == ("id", "name")
     assert "select: { id: true }" in q.args
@@ -260,7 +269,10 @@ async function load(id: string) {
 """)
     rows = [(a.start_line, a.assigned_to, a.statement_level) for a in unit.awaits]
     assert rows == [
-        (2, ("user",), True), (3, ("posts",), True), (5, (), True), (7, (), False),
+        (2, ("user",), True),
+        (3, ("posts",), True),
+        (5, (), True),
+        (7, (), False),
     ]
     assert unit.awaits[0].block == unit.awaits[1].block != unit.awaits[2].block
 
@@ -295,7 +307,10 @@ const bootstrapCache = new LRUCache<string, Map<string, number>>({
 """)
     (cache,) = unit.caches
     assert (cache.kind, cache.name, cache.ttl_seconds, cache.ttl_line) == (
-        "lru", "bootstrapCache", 1800.0, 4,
+        "lru",
+        "bootstrapCache",
+        1800.0,
+        4,
     )
 
 
@@ -361,7 +376,9 @@ def test_route_of_app_router_paths() -> None:
     route = route_of("apps/web/src/app/(site)/t/[slug]/book/[packageSlug]/page.tsx")
     assert route is not None
     assert (route.url, route.kind, route.params) == (
-        "/t/[slug]/book/[packageSlug]", "page", ("slug", "packageSlug"),
+        "/t/[slug]/book/[packageSlug]",
+        "page",
+        ("slug", "packageSlug"),
     )
     assert route_of("src/services/catalog.service.ts") is None
 
@@ -371,11 +388,12 @@ def test_route_of_app_router_paths() -> None:
 
 def _artifacts(blocks: tuple[CodeBlock, ...], files: dict[str, str]) -> Artifacts:
     text = "\n" * 40
-    plan = ParsedPlan(path="docs/plan.md", text=text, lines=tuple(text.split("\n")),
-                      code_blocks=blocks)
-    context = RepoContext(files={
-        p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in files.items()
-    })
+    plan = ParsedPlan(
+        path="docs/plan.md", text=text, lines=tuple(text.split("\n")), code_blocks=blocks
+    )
+    context = RepoContext(
+        files={p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in files.items()}
+    )
     return Artifacts(plan, context)
 
 
@@ -406,4 +424,12 @@ def test_extract_code_records_an_unterminated_block_and_goes_on() -> None:
     )
     units = extract_code(artifacts)
     assert [u.start_line for u in units] == [9]
-    assert [(u.path, u.start_line, u.kind) for u in artifacts.unparsed] == [("docs/plan.md", 6, "code")]
+    assert [(u.path, u.start_line, u.kind) for u in artifacts.unparsed] == [
+        ("docs/plan.md", 6, "code")
+    ]
+
+
+def test_clear_timeout_and_list_clear_are_not_invalidations() -> None:
+    unit = ts("clearTimeout(timer);\nthis.clearTenantCache(id);\n")
+    assert [(c.kind, c.name) for c in unit.caches] == [("invalidate", "clearTenantCache")]
+    assert py("items.clear()\n").caches == []
