@@ -1610,7 +1610,9 @@ class _PyScanner(_Scanner):
                     ttl = _number(km.group(2), constants)
                     ttl_off = m.end() + km.start() if ttl is not None else None
             self.raw.caches.append((m.start(), close + 1, kind, receiver, args, ttl, ttl_off))
-        for m in re.finditer(r"(?<![\w])(invalidate\w*|(?:clear|bust|purge|evict)\w*[Cc]ache\w*)\s*\(", self.m):
+        for m in re.finditer(
+            r"(?<![\w])(invalidate\w*|(?:clear|bust|purge|evict)\w*[Cc]ache\w*)\s*\(", self.m
+        ):
             if re.search(r"def\s+$", self.m[max(0, m.start() - 10) : m.start()]):
                 continue
             close = self.close_of(m.end() - 1)
