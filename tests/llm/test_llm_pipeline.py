@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import reference01 as ref
 from conftest import SleepLog
 from stub_openai import StubServer, answer, fail
 
@@ -308,3 +309,33 @@ def test_without_resume_a_new_run_starts_from_scratch(
     review(repo_root, stub, tmp_path, cache=False)
     report = review(repo_root, stub, tmp_path, cache=False)
     assert len(stub.requests) == 8 and len(report.reviewers) == 4
+
+
+def test_stub_scripted_with_reference_review_01_reproduces_it_in_the_report(
+    stub: StubServer, git_repo: Any, tmp_path: Path
+) -> None:
+    root: Path = git_repo({ref.PLAN: ref.PLAN_TEXT, **ref.FILES})
+    stub.script(*(answer(body, when=when(name)) for name, body in ref.answers().items()))
+    values: dict[str, Any] = {
+        "base_url": stub.base_url, "api_key": "k", "model": "stub-model",
+        "cache_dir": tmp_path / "cache", "disable": tuple(r.id for r in all_rules()),
+    }
+    settings = Settings(**values)
+    report = run_review(
+        ReviewRequest(plan_path=root / ref.PLAN, repo=open_repo(root), settings=settings),
+        llm=LLMClient.from_settings(settings, sleep=SleepLog()),
+    )
+    assert (report.summary.P1, report.summary.P2, report.summary.P3) == (4, 7, 6)
+    expected = {(severity, title) for _, severity, title, *_ in ref.REVIEW_01}
+    assert {(f.severity.value, f.title) for f in report.findings} == expected
+    text = render_markdown(report)
+    p1, p2, p3 = (text.index(f"## {s} -- ") for s in ("P1", "P2", "P3"))
+    assert p1 < p2 < p3 < text.index("## Summary")
+    for finding in report.findings:
+        block = text[text.index(f"### {finding.id}: {finding.title}"):]
+        block = block[: block.index("\n---\n")]
+        for part in ("**Location:** `", "**Issue:** ", "**Impact:** ", "**Recommendation:** "):
+            assert part in block, (finding.id, part)
+    assert "| P1 | 4 |" in text and "| P2 | 7 |" in text and "| P3 | 6 |" in text
+    assert "| **Total** | **17** |" in text
+    assert f"`{ref.CATALOG}` (line 72)" in text
