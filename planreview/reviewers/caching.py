@@ -49,10 +49,10 @@ class _Cache:
 
 def _duration(seconds: float) -> str:
     if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{int(seconds // 3600)}-hour"
+        return f"{int(seconds // 3600)} h"
     if seconds >= 60 and seconds % 60 == 0:
-        return f"{int(seconds // 60)}-min"
-    return f"{seconds:g}-s"
+        return f"{int(seconds // 60)} min"
+    return f"{seconds:g} s"
 
 
 def _caches(ctx: RuleContext) -> list[_Cache]:
@@ -81,6 +81,11 @@ def _model(q: QueryCall) -> str | None:
         m = re.search(r'(?i)\b(?:into|update|from)\s+"?([\w]+)"?', q.args)
         name = m.group(1) if m else None
     return _singular(name) if name else None
+
+
+def _display(model: str) -> str:
+    """`tierAddOn` -> `TierAddOn`: Prisma delegates are the model name, camel-cased."""
+    return model[:1].upper() + model[1:]
 
 
 def _singular(word: str) -> str:
@@ -180,9 +185,24 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
     key)`, `revalidateTag`) after every mutation of the data it holds, in the same path.
     Raised to P2 when the cache has no TTL at all.
     """
+    for stale in _stale_writes(ctx):
+        yield _stale_hit(ctx, stale)
+
+
+@dataclass(frozen=True)
+class _StaleWrite:
+    cache: _Cache
+    unit: CodeUnit
+    query: QueryCall
+    model: str
+    evictors: frozenset[str]
+
+
+def _stale_writes(ctx: RuleContext) -> list[_StaleWrite]:
+    """Plan writes to data a cache holds, on paths that never evict it (one per path)."""
     caches = _caches(ctx)
     if not caches:
-        return
+        return []
     index = _index_functions(ctx)
     writes = [
         (u, q)
@@ -192,6 +212,7 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
         if q.is_write and _model(q)
     ]
     written = {m for _, q in writes if (m := _model(q))}
+    out: list[_StaleWrite] = []
     for cache in caches:
         held: set[str] = set()
         for start, end in _loader_spans(cache):
@@ -199,26 +220,25 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
         held |= _prose_models(ctx, cache, written)
         if not held & written:
             continue
-        evictors = _invalidators(ctx, cache)
+        evictors = frozenset(_invalidators(ctx, cache))
         reported: set[tuple[str, int]] = set()
         for unit, q in writes:
             model = _model(q)
             if model not in held:
                 continue
             start, end = _span(unit, q.start_line)
-            if _invalidates(unit, start, end, evictors, index):
-                continue
-            if (unit.path, start) in reported:
+            if (unit.path, start) in reported or _invalidates(unit, start, end, evictors, index):
                 continue
             reported.add((unit.path, start))
-            yield _stale_hit(ctx, cache, unit, q, model or "", evictors)
+            out.append(_StaleWrite(cache, unit, q, model or "", evictors))
+    return out
 
 
 def _invalidates(
     unit: CodeUnit,
     start: int,
     end: int,
-    evictors: set[str],
+    evictors: frozenset[str],
     index: dict[str, list[tuple[CodeUnit, Function]]],
     depth: int = 1,
 ) -> bool:
@@ -237,14 +257,9 @@ def _invalidates(
     return False
 
 
-def _stale_hit(
-    ctx: RuleContext,
-    cache: _Cache,
-    unit: CodeUnit,
-    q: QueryCall,
-    model: str,
-    evictors: set[str],
-) -> Hit:
+def _stale_hit(ctx: RuleContext, stale: _StaleWrite) -> Hit:
+    cache, unit, q, evictors = stale.cache, stale.unit, stale.query, stale.evictors
+    model = _display(q.model or stale.model)
     fn = _fn_of(unit, q.start_line)
     path = f"`{fn.name}`" if fn else f"the code at {at(unit, q.start_line)}"
     evict = sorted(evictors)[0] if evictors else None
@@ -620,12 +635,13 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
     TTL unless something evicts it; with no eviction on the write path the promise is broken
     by design.
     Fix: lower the TTL to the budget, or evict on every write (and keep the TTL as a backstop).
-    Not flagged when the plan's code already invalidates that cache.
+    Not flagged when the plan's code invalidates that cache on every write path it adds.
     """
     budgets = _budgets(ctx)
     if not budgets:
         return
     line, budget = min(budgets, key=lambda b: b[1])
+    stale = _stale_writes(ctx)
     plan_invalidates = {
         c.name
         for u in ctx.artifacts.code
@@ -645,24 +661,24 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
                 or any(name.split(".")[-1] == c.name for name in plan_invalidates)
                 or (
                     c.kind == "revalidate-export"
-                    and plan_invalidates & {"revalidatePath", "revalidateTag"}
+                    and bool(plan_invalidates & {"revalidatePath", "revalidateTag"})
                 )
-            )
+            ) and not any(w.cache.call == c for w in stale)
             if evicted:
                 continue
             ttl_line = c.ttl_line or c.start_line
             label = "the page's `revalidate`" if c.kind == "revalidate-export" else f"`{c.name}`"
             yield Hit(
                 title=(
-                    f"{label} keeps entries {_duration(c.ttl_seconds)} but the plan accepts "
-                    f"{_duration(budget)} staleness"
+                    f"{label} keeps entries for {_duration(c.ttl_seconds)} but the plan accepts "
+                    f"{_duration(budget)} of staleness"
                 ),
                 locations=[location(ctx, unit, ttl_line), ctx.plan_location(line)],
                 issue=(
                     f"Plan line {line} requires changes to be visible within "
-                    f"{_duration(budget).replace('-', ' ')}, but {label} "
-                    f"({at(unit, ttl_line)}) lives {_duration(c.ttl_seconds).replace('-', ' ')} "
-                    "and the plan adds no eviction for it."
+                    f"{_duration(budget)}, but {label} "
+                    f"({at(unit, ttl_line)}) lives {_duration(c.ttl_seconds)} "
+                    "and not every write path of the plan evicts it."
                 ),
                 impact=(
                     f"Updates can stay invisible for up to {_duration(c.ttl_seconds)}, "

@@ -91,8 +91,8 @@ async storeFact(tenantId: string, fact: Fact) {
     )
     assert spans(found) == [[(PLAN, 6, 6), (DISCOVERY, 3, 3)]]
     assert found[0].severity is Severity.P3
-    assert "`manageSegments` writes segment" in found[0].title
-    assert "30-min TTL" in found[0].title
+    assert "`manageSegments` writes Segment" in found[0].title
+    assert "30 min TTL" in found[0].title
 
 
 def test_model_the_plan_says_the_cache_holds_counts() -> None:
@@ -320,7 +320,7 @@ BUDGET_PLAN = """
 def test_ttl_longer_than_stated_budget_fires() -> None:
     found = findings(BUDGET_PLAN, TTL, REPO)
     assert spans(found) == [[(DISCOVERY, 3, 3), (PLAN, 4, 4)]]
-    assert "30-min" in found[0].title and "1-min" in found[0].title
+    assert "for 30 min" in found[0].title and "1 min of staleness" in found[0].title
     assert found[0].severity is Severity.P2
 
 
@@ -333,3 +333,18 @@ def test_ttl_within_budget_or_evicted_by_the_plan_does_not_fire() -> None:
 
 def test_no_stated_budget_does_not_fire() -> None:
     assert findings("# Plan\n\nTiers are cached.\n", TTL, REPO) == []
+
+
+def test_ttl_fires_when_the_plan_evicts_on_only_some_write_paths() -> None:
+    plan = BUDGET_PLAN + """
+```ts
+async function storeFact(tenantId: string) {
+  await prisma.tenant.update({ where: { id: tenantId }, data: { facts } });
+  this.discovery.invalidateBootstrapCache(tenantId);
+}
+async function renameSegment(tenantId: string) {
+  await prisma.segment.update({ where: { id }, data: { name } });
+}
+```
+"""
+    assert spans(findings(plan, TTL, REPO)) == [[(DISCOVERY, 3, 3), (PLAN, 4, 4)]]
