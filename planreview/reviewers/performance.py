@@ -79,6 +79,10 @@ def model_label(q: QueryCall) -> str:
     return f"{q.receiver}.{q.method}"
 
 
+def _rows(q: QueryCall) -> str:
+    return f"{q.model[:1].upper()}{q.model[1:]} rows" if q.model else "rows"
+
+
 def stated_rows(ctx: RuleContext, name: str | None) -> int | None:
     """Rows the plan says a table/entity has, when the scale module can tell."""
     if not name:
@@ -164,7 +168,8 @@ def _loops_of(unit: CodeUnit, q: QueryCall) -> list[Loop]:
 # --- rules ---------------------------------------------------------------------------------
 
 
-_TAKE = re.compile(r"\b(take|first|limit|cursor)\s*:")
+# `take: 20` or the shorthand `{ where, take }`; a spread may carry pagination we cannot see.
+_TAKE = re.compile(r"\b(take|first|limit|cursor)\b\s*[:,}]|\.\.\.")
 _BOUNDED_WHERE = re.compile(r"\bin\s*:|\bid\s*:\s*[\w$.]+\s*[,}]")
 
 
@@ -210,7 +215,7 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
                 ),
                 impact=(
                     "Latency and memory scale with the tenant's data: a tenant with thousands "
-                    f"of {q.model or 'rows'} loads and serializes all of them on every call."
+                    f"of {_rows(q)} loads and serializes all of them on every call."
                 ),
                 recommendation=(
                     "Add `take: 100` (or a page size) with cursor pagination, or document why "

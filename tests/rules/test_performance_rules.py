@@ -401,3 +401,17 @@ async function render(tenantId: string) {
         EXISTENCE,
     )
     assert found == []
+
+
+def test_take_shorthand_or_spread_options_count_as_bounded() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const tiers = await prisma.tier.findMany({ where, take });
+const more = await prisma.tier.findMany({ where, ...pagination });
+```
+""",
+        UNBOUNDED,
+    )
+    assert found == []
