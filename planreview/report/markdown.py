@@ -95,6 +95,8 @@ def _summary(report: Report) -> list[str]:
 
 
 def _coverage(report: Report) -> list[str]:
+    if report.engine == "llm":
+        return _llm_coverage(report)
     out = [
         "## Coverage",
         "",
@@ -112,6 +114,39 @@ def _coverage(report: Report) -> list[str]:
             f"| {r.dropped.ungrounded} / {r.dropped.below_confidence} | {r.dropped.merged} "
             f"| {r.dropped.suppressed} | {r.usage.prompt_tokens} / {r.usage.completion_tokens} |"
         )
+    return [*out, ""]
+
+
+def _llm_coverage(report: Report) -> list[str]:
+    """LLM runs add what a reader pays for and trusts: findings kept in the report, the
+    structured-output mode, and tokens including those a provider cache served."""
+    out = [
+        "## Coverage",
+        "",
+        "| Reviewer | Status | Engine | Returned | Kept | Dropped (ungrounded / low confidence) "
+        "| Merged | Suppressed | Tokens (prompt / cached / completion) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in report.reviewers:
+        engine = r.engine if not r.model else f"{r.engine} ({r.model})"
+        if r.structured_output:
+            engine += f", {r.structured_output}"
+        status = r.status if not r.error else f"{r.status}: {r.error}"
+        kept = sum(1 for f in report.findings if r.name in f.reviewers)
+        out.append(
+            f"| {r.name} | {status.replace('|', '/')} | {engine} | {r.findings} | {kept} "
+            f"| {r.dropped.ungrounded} / {r.dropped.below_confidence} | {r.dropped.merged} "
+            f"| {r.dropped.suppressed} | {r.usage.prompt_tokens:,} / {r.usage.cached_tokens:,} "
+            f"/ {r.usage.completion_tokens:,} |"
+        )
+    prompt = sum(r.usage.prompt_tokens for r in report.reviewers)
+    cached = sum(r.usage.cached_tokens for r in report.reviewers)
+    completion = sum(r.usage.completion_tokens for r in report.reviewers)
+    out += [
+        "",
+        f"Tokens for this review: {prompt:,} prompt ({cached:,} served from the provider's "
+        f"prompt cache) and {completion:,} completion.",
+    ]
     return [*out, ""]
 
 
