@@ -1068,7 +1068,7 @@ class _JsScanner(_Scanner):
                 comma = re.match(r"\s*,\s*", rest)
                 if comma and rest[comma.end() :].strip():
                     opt_start = after + comma.end()
-                    options = self.text[opt_start:close].strip()
+                    options = self.text[opt_start:close].strip().rstrip(",").rstrip()
             self.raw.transactions.append(
                 (
                     _Span(open_paren + 1, close + 1),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planreview.artifacts import Artifacts
 from planreview.artifacts.code import (
@@ -433,3 +435,19 @@ def test_clear_timeout_and_list_clear_are_not_invalidations() -> None:
     unit = ts("clearTimeout(timer);\nthis.clearTenantCache(id);\n")
     assert [(c.kind, c.name) for c in unit.caches] == [("invalidate", "clearTenantCache")]
     assert py("items.clear()\n").caches == []
+
+
+_ALPHABET = "abc(){}[]`'\"/\\*$;:=>.,\n #async await for while prisma.x.findMany tx"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=300))
+def test_any_text_scans_or_is_reported_unterminated(text: str) -> None:
+    for language in ("typescript", "python"):
+        try:
+            unit = scan(text, language)  # type: ignore[arg-type]
+        except Unterminated:
+            continue
+        assert len(unit.masked) == len(text)
+        for q in unit.queries:
+            assert unit.start_line <= q.start_line <= q.end_line
