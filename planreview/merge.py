@@ -8,9 +8,11 @@ closed: a duplicate is noise, a wrong merge hides a problem).
 LLM findings join in two ways. Inside one specialist, an LLM finding that names the rule
 it confirms (`rule`) and overlaps that rule's finding is folded into it (`fold_confirmed`):
 the rule's exact locations stay, the model's title, issue, impact and recommendation
-replace the rule's terser text. Across specialists, findings at overlapping lines whose
-titles share most of their words and whose evidence overlaps are the same problem --
-unless their recommendations point in opposite directions (add vs remove). Two
+replace the rule's terser text. Across specialists, findings at overlapping lines are
+the same problem when their titles share nearly all their words, or most of them and
+their evidence overlaps -- unless their recommendations point in opposite directions
+(add vs remove). When a rule finding and a model's finding merge, the rule's exact
+locations and the model's explanation are kept. Two
 independent specialists agreeing raises confidence one anchor.
 """
 
@@ -30,7 +32,12 @@ _STOP = frozenset({
 })
 _ADD = frozenset({"add", "create", "keep", "introduce", "increase"})
 _REMOVE = frozenset({"remove", "drop", "delete", "avoid", "decrease"})
+_PLAIN_WORDS = re.compile(r"[a-z0-9]+")
 _SIMILAR = 0.6
+"""Title word overlap (Jaccard) at which overlapping findings with overlapping evidence
+are one problem."""
+_SAME = 0.8
+"""Title word overlap at which overlapping findings are one problem on their own."""
 _NEXT_ANCHOR: dict[int, Confidence] = {50: 75, 75: 100, 100: 100}
 
 
@@ -50,12 +57,12 @@ def _title(f: Finding) -> str:
 
 
 def _title_words(f: Finding) -> set[str]:
-    return {w for w in _WORDS.findall(f.title.lower()) if w not in _STOP}
+    return {w for w in _PLAIN_WORDS.findall(f.title.lower()) if w not in _STOP}
 
 
-def _similar_titles(a: Finding, b: Finding) -> bool:
+def _title_similarity(a: Finding, b: Finding) -> float:
     wa, wb = _title_words(a), _title_words(b)
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= _SIMILAR
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
 
 
 def _evidence_overlaps(a: Finding, b: Finding) -> bool:
@@ -89,7 +96,8 @@ def same_problem(a: Finding, b: Finding) -> bool:
         return True
     if _title(a) == _title(b):
         return True
-    return _similar_titles(a, b) and _evidence_overlaps(a, b)
+    similarity = _title_similarity(a, b)
+    return similarity >= _SAME or (similarity >= _SIMILAR and _evidence_overlaps(a, b))
 
 
 def _union(items: list[T]) -> list[T]:

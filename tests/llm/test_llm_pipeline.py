@@ -122,6 +122,10 @@ def test_four_llm_reviewers_review_a_plan_end_to_end(
     assert [f.id for f in report.findings] == ["P1-1", "P1-2", "P2-1"]
     assert report.findings[2].title == "Booking.tierId has no index"
     assert {e.reviewer for e in events if e.phase == "done"} == set(REVIEWERS)
+    coverage = render_markdown(report).split("## Coverage")[1]
+    assert "| indexing | ok | llm (stub-model), json_schema_strict | 1 | 1 |" in coverage
+    total = sum(r.usage.prompt_tokens for r in report.reviewers)
+    assert f"Tokens for this review: {total:,} prompt" in coverage
     prefixes = {r.messages[1]["content"] for r in stub.requests}
     assert len(stub.requests) == 4 and len(prefixes) == 1
     assert f"path={SERVICE} lines=" in next(iter(prefixes))
