@@ -173,6 +173,16 @@ _TAKE = re.compile(r"\b(take|first|limit|cursor)\b\s*[:,}]|\.\.\.")
 _BOUNDED_WHERE = re.compile(r"\bin\s*:|\bid\s*:\s*[\w$.]+\s*[,}]")
 
 
+def _unbounded_select(sql: str) -> bool:
+    """A list SELECT: reads FROM a table, no LIMIT, not a single aggregate."""
+    return (
+        re.match(r"\s*select\b", sql, re.I) is not None
+        and re.search(r"\bfrom\b", sql, re.I) is not None
+        and not re.search(r"\b(limit|fetch\s+first)\b", sql, re.I)
+        and not re.match(r"\s*select\s+(count|sum|max|min|avg|exists)\s*\(", sql, re.I)
+    )
+
+
 @rule("performance/unbounded-find-many", severity=Severity.P2)
 def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
     """List query with no `take`/LIMIT: it returns every matching row.
@@ -194,12 +204,7 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
                 q.method == "findMany"
                 and not _TAKE.search(q.args)
                 and not _BOUNDED_WHERE.search(q.args)
-            ) or (
-                q.orm == "raw"
-                and re.match(r"\s*select\b", q.args, re.I) is not None
-                and not re.search(r"\b(limit|fetch\s+first)\b", q.args, re.I)
-                and not re.match(r"\s*select\s+(count|sum|max|min|avg|exists)\s*\(", q.args, re.I)
-            )
+            ) or (q.orm == "raw" and _unbounded_select(q.args))
             if not unbounded or set(q.assigned_to) & length_only:
                 continue
             if not is_relevant(ctx, unit, q.start_line, q.where):

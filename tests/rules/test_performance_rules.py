@@ -415,3 +415,19 @@ const more = await prisma.tier.findMany({ where, ...pagination });
         UNBOUNDED,
     )
     assert found == []
+
+
+def test_raw_select_from_without_limit_fires_but_a_function_call_does_not() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const rows = await prisma.$queryRaw`SELECT id, name FROM "Tier" WHERE "tenantId" = ${t}`;
+await tx.$executeRaw`SELECT pg_advisory_xact_lock(${lockId})`;
+const n = await prisma.$queryRaw`SELECT count(*) FROM "Tier"`;
+```
+""",
+        UNBOUNDED,
+    )
+    assert lines(found) == [(PLAN, 3, 3)]
+    assert found[0].confidence == 75
