@@ -89,8 +89,13 @@ def review(plan: Path, repo_path: Path | None, ref: str | None, fmt: str, out: P
     progress = Progress(enabled=not quiet)
     request = ReviewRequest(plan_path=plan, repo=repo, settings=settings,
                             repo_label=str(repo_path or "."))
+    llm = None
+    if settings.use_llm and os.environ.get("LANGSMITH_TRACING", "").lower() == "true":
+        from planreview.llm import LLMClient
+
+        llm = LLMClient.from_settings(settings, tracing=True)  # model calls traced: opt-in
     with progress:
-        report = run_review(request, progress=progress)
+        report = run_review(request, progress=progress, llm=llm)
     rendered = _render(report, fmt)
     if out is None:
         click.echo(rendered, nl=False)

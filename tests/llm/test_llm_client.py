@@ -275,3 +275,17 @@ def test_extract_json_finds_the_object_in_a_chatty_reply(reply: str) -> None:
 def test_the_fallback_chain_order_matches_what_works_across_servers() -> None:
     assert CHAIN == ("json_schema_strict", "json_schema", "json_object_schema",
                      "json_object", "text")
+
+
+def test_a_langsmith_wrapped_client_still_answers_through_the_same_path(
+    stub: StubServer, tmp_path: Any
+) -> None:
+    from planreview.config import Settings
+    from planreview.llm import LLMClient
+
+    stub.script(answer(one_finding()))
+    settings = Settings(base_url=stub.base_url, api_key="k", cache=False,
+                        cache_dir=tmp_path / "c")
+    client = LLMClient.from_settings(settings, tracing=True)  # LANGSMITH_* cleared: no upload
+    assert client.call(MESSAGES, SpecialistAnswer).value.findings[0].severity == "P1"
+    assert len(stub.requests) == 1
