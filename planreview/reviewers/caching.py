@@ -353,31 +353,53 @@ def route_renamed_without_redirect(ctx: RuleContext) -> Iterator[Hit]:
     routes = _route_files(ctx)
     if not routes:
         return
-    committed_redirect = any(
-        _REDIRECT.search(text) and not _undecided(ctx, n)
+    redirects = [
+        text
         for n, text in enumerate(ctx.plan.lines, start=1)
-    )
-    if committed_redirect:
-        return
+        if _REDIRECT.search(text) and not _undecided(ctx, n)
+    ]
     seen: set[str] = set()
     for n, text in enumerate(ctx.plan.lines, start=1):
-        tokens = [t for t in _ROUTE_TOKEN.findall(text) if "/" in t]
+        tokens = _ROUTE_TOKEN.findall(text)
         for path, source in routes.items():
             if path in seen:
                 continue
             full = _segments(path)
-            old = [t for t in tokens if _suffix_of(_segments(t), full)]
+            old = [t for t in tokens if _names_route(t, full)]
             if not old:
                 continue
-            new = [t for t in tokens if not _suffix_of(_segments(t), full)]
+            new = [t for t in tokens if t not in old and ("/" in t or "/" not in old[0])]
             renamed = bool(new) and bool(_RENAME.search(text))
             if not renamed and not _REMOVE.search(text):
                 continue
             cached = _CACHED_ROUTE.search(source or "")
-            if not cached:
+            if not cached or any(_redirects_old(r, full) for r in redirects):
                 continue
             seen.add(path)
             yield _route_hit(ctx, n, path, source or "", cached, old[0], new[0] if new else None)
+
+
+def _names_route(token: str, full: list[str]) -> bool:
+    """The token names this route: a path ending like it, or its last dynamic segment."""
+    segments = _segments(token)
+    if "/" in token.strip("/"):
+        return _suffix_of(segments, full)
+    return len(segments) == 1 and bool(full) and segments[0] == full[-1] and "[" in full[-1]
+
+
+_OLD_URL = re.compile(
+    r"(?i)\b(old|legacy|previous|existing|former)\b[^.]{0,40}\b(url|route|path|link|page)s?"
+)
+
+
+def _redirects_old(text: str, full: list[str]) -> bool:
+    """A committed redirect line that is about this route's old URLs."""
+    dynamic = [s.strip("[]") for s in full if s.startswith("[")]
+    return (
+        any(_names_route(t, full) for t in _ROUTE_TOKEN.findall(text))
+        or any(re.search(rf"\b{re.escape(d)}\b", text) for d in dynamic[-1:])
+        or bool(_OLD_URL.search(text))
+    )
 
 
 def _undecided(ctx: RuleContext, line: int) -> bool:

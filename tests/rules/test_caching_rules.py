@@ -336,7 +336,9 @@ def test_no_stated_budget_does_not_fire() -> None:
 
 
 def test_ttl_fires_when_the_plan_evicts_on_only_some_write_paths() -> None:
-    plan = BUDGET_PLAN + """
+    plan = (
+        BUDGET_PLAN
+        + """
 ```ts
 async function storeFact(tenantId: string) {
   await prisma.tenant.update({ where: { id: tenantId }, data: { facts } });
@@ -347,4 +349,17 @@ async function renameSegment(tenantId: string) {
 }
 ```
 """
+    )
     assert spans(findings(plan, TTL, REPO)) == [[(DISCOVERY, 3, 3), (PLAN, 4, 4)]]
+
+
+def test_rename_of_the_dynamic_segment_alone_fires() -> None:
+    plan = "# Plan\n\nThe booking route's `[packageSlug]` segment is renamed to `[tierSlug]`.\n"
+    assert spans(findings(plan, ROUTE, {PAGE: PAGE_TSX})) == [[(PLAN, 3, 3), (PAGE, 1, 1)]]
+
+
+def test_an_unrelated_redirect_does_not_hide_the_rename() -> None:
+    plan = RENAME_PLAN.replace(
+        "## Open Questions", "After payment, redirect the customer to Stripe.\n\n## Open Questions"
+    )
+    assert len(findings(plan, ROUTE, {PAGE: PAGE_TSX})) == 1
