@@ -1,0 +1,539 @@
+"""SQL statements from plans, code blocks and migration files, parsed with libpg_query.
+
+Each statement is split out and parsed on its own (pgparse, BSD-3), so one broken or
+pseudo-code statement never hides the others (squawk's failure mode: one syntax error
+silences a whole file). Statements inside `DO $$ ... $$` bodies are found through the
+PL/pgSQL parser. Template holes (`${...}`) in TypeScript raw queries become `$1`, a
+parameter placeholder Postgres accepts wherever a value goes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import pgparse
+
+from planreview.artifacts import Unparsed
+
+if TYPE_CHECKING:
+    from planreview.artifacts import Artifacts
+    from planreview.plan import CodeBlock, ParsedPlan
+
+Source = Literal["plan", "file", "code"]
+SQL_LANGUAGES = frozenset({"sql", "postgresql", "postgres", "pgsql", "psql", "plpgsql"})
+CODE_LANGUAGES = frozenset(
+    {"ts", "typescript", "tsx", "js", "javascript", "jsx", "mjs", "python", "py", "python3"}
+)
+_PRISMA_MIGRATION_FILE = re.compile(r"(^|/)migrations/[^/]+/migration\.sql$")
+
+Tree = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    kind: str
+    """libpg_query node type: IndexStmt, AlterTableStmt, UpdateStmt, DoStmt, ..."""
+    tree: Tree
+    """The node's own dict (the value under `kind`)."""
+    text: str
+    """The statement as written (template holes replaced), without its `;`."""
+    path: str
+    start_line: int
+    end_line: int
+    source: Source
+    in_transaction: bool
+    """Inside BEGIN ... COMMIT, a `$transaction` block, or a multi-statement Prisma
+    migration file (Prisma runs each file as one transaction)."""
+    group: int
+    """Statements of the same block or file share a group number."""
+    index: int = 0
+    """Position within its group (0-based)."""
+    in_do: bool = False
+    """Found inside a `DO $$ ... $$` body."""
+    explicit_transaction: bool = False
+    """Inside a BEGIN ... COMMIT the text itself opens (not an implied one)."""
+
+    @property
+    def node(self) -> Tree:
+        return self.tree
+
+    @property
+    def table(self) -> str | None:
+        """The table the statement acts on (relation name, unquoted), when it has one."""
+        rel = self.tree.get("relation")
+        if isinstance(rel, dict):
+            name = rel.get("relname")
+            return str(name) if name else None
+        if self.kind == "RenameStmt" and isinstance(self.tree.get("relation"), dict):
+            return str(self.tree["relation"].get("relname"))
+        return None
+
+    @property
+    def concurrent(self) -> bool:
+        return bool(self.tree.get("concurrent"))
+
+    @property
+    def alter_cmds(self) -> list[Tree]:
+        """AlterTableCmd dicts of an ALTER TABLE (empty for other statements)."""
+        if self.kind != "AlterTableStmt":
+            return []
+        return [c["AlterTableCmd"] for c in self.tree.get("cmds", []) if "AlterTableCmd" in c]
+
+    @property
+    def is_ddl(self) -> bool:
+        return self.kind in DDL_KINDS
+
+    @property
+    def first_line_text(self) -> str:
+        return self.text.strip().splitlines()[0] if self.text.strip() else ""
+
+
+DDL_KINDS = frozenset(
+    {
+        "AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "CreateStmt", "AlterEnumStmt",
+        "CreateEnumStmt", "TruncateStmt", "ReindexStmt", "AlterDomainStmt", "CreateDomainStmt",
+        "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt",
+    }
+)
+
+
+@dataclass
+class _Scanned:
+    text: str
+    start: int
+    end: int
+
+
+def split_statements(sql: str) -> list[_Scanned]:
+    """Split on top-level `;`, respecting quotes, dollar-quotes and comments.
+
+    Leading whitespace and comments are left out of each statement; chunks that hold only
+    comments are dropped. An unterminated quote runs to the end (the parser reports it).
+    """
+    out: list[_Scanned] = []
+    i, n = 0, len(sql)
+    begin: int | None = None  # first significant offset of the current statement
+    while i < n:
+        c = sql[i]
+        if c == "-" and sql.startswith("--", i):
+            j = sql.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c == "/" and sql.startswith("/*", i):
+            i = _comment_end(sql, i)
+            continue
+        if c.isspace():
+            i += 1
+            continue
+        if begin is None:
+            begin = i
+        if c == ";":
+            if begin < i:
+                out.append(_Scanned(sql[begin:i], begin, i))
+            begin = None
+            i += 1
+            continue
+        if c == "'":
+            escaped = i > 0 and sql[i - 1] in "eE" and (i < 2 or not sql[i - 2].isalnum())
+            i = _quote_end(sql, i, "'", backslash=escaped)
+            continue
+        if c == '"':
+            i = _quote_end(sql, i, '"', backslash=False)
+            continue
+        if c == "$":
+            m = _DOLLAR.match(sql, i)
+            if m and not (i > 0 and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+                tag = m.group(0)
+                j = sql.find(tag, m.end())
+                i = n if j < 0 else j + len(tag)
+                continue
+        i += 1
+    if begin is not None and sql[begin:].strip():
+        out.append(_Scanned(sql[begin:].rstrip(), begin, begin + len(sql[begin:].rstrip())))
+    return out
+
+
+_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
+
+
+def _comment_end(sql: str, i: int) -> int:
+    depth, i, n = 0, i, len(sql)
+    while i < n:
+        if sql.startswith("/*", i):
+            depth += 1
+            i += 2
+        elif sql.startswith("*/", i):
+            depth -= 1
+            i += 2
+            if depth == 0:
+                return i
+        else:
+            i += 1
+    return n
+
+
+def _quote_end(sql: str, i: int, q: str, *, backslash: bool) -> int:
+    i += 1
+    n = len(sql)
+    while i < n:
+        c = sql[i]
+        if backslash and c == "\\":
+            i += 2
+            continue
+        if c == q:
+            if i + 1 < n and sql[i + 1] == q:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return n
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+class _Group:
+    """Counts groups across one extraction so statements of a block share a number."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def take(self) -> int:
+        self.next += 1
+        return self.next
+
+
+def parse_text(
+    sql: str,
+    *,
+    path: str,
+    first_line: int,
+    source: Source,
+    group: int,
+    unparsed: list[Unparsed],
+    implied_transaction: bool = False,
+) -> list[SqlStatement]:
+    """Parse every statement of `sql`, whose first line is absolute line `first_line`."""
+    out: list[SqlStatement] = []
+    in_tx = False
+    pieces = split_statements(sql)
+    implied = implied_transaction and len(pieces) > 1
+    for piece in pieces:
+        start = first_line + sql.count("\n", 0, piece.start)
+        end = start + piece.text.count("\n")
+        try:
+            parsed = pgparse.parse(piece.text)
+        except pgparse.PGQueryError as exc:
+            unparsed.append(Unparsed(path, start, "sql", f"not valid PostgreSQL: {exc}"))
+            continue
+        if not parsed:
+            continue
+        kind, tree = _node(parsed[0])
+        if kind == "TransactionStmt":
+            what = tree.get("kind", "")
+            if what in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
+                in_tx = True
+            elif what in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE"):
+                in_tx = False
+        stmt = SqlStatement(
+            kind=kind, tree=tree, text=piece.text, path=path, start_line=start, end_line=end,
+            source=source, in_transaction=in_tx or implied,
+            group=group, index=len(out), explicit_transaction=in_tx,
+        )
+        out.append(stmt)
+        if kind == "DoStmt":
+            out.extend(_do_body(stmt, unparsed))
+    # Renumber: DO bodies were appended in place.
+    return [
+        SqlStatement(**{**s.__dict__, "index": i}) if s.index != i else s
+        for i, s in enumerate(out)
+    ]
+
+
+def _node(raw: Tree) -> tuple[str, Tree]:
+    stmt = raw.get("stmt", raw)
+    kind = next(iter(stmt))
+    return kind, stmt[kind]
+
+
+def _do_body(do: SqlStatement, unparsed: list[Unparsed]) -> list[SqlStatement]:
+    body = None
+    for arg in do.tree.get("args", []):
+        elem = arg.get("DefElem", {})
+        if elem.get("defname") == "as":
+            body = elem.get("arg", {}).get("String", {}).get("sval")
+    if not body:
+        return []
+    at = do.text.find(body)
+    body_line = do.start_line + (do.text.count("\n", 0, at) if at >= 0 else 0)
+    wrapper = (
+        f"CREATE FUNCTION planreview_do() RETURNS void AS $pr_do${body}$pr_do$ LANGUAGE plpgsql"
+    )
+    try:
+        functions = pgparse.parse_pgsql(wrapper)
+    except pgparse.PGQueryError as exc:
+        unparsed.append(Unparsed(do.path, do.start_line, "plpgsql", f"DO body: {exc}"))
+        return []
+    out: list[SqlStatement] = []
+    for lineno, query in _execsql(functions):
+        try:
+            parsed = pgparse.parse(query)
+        except pgparse.PGQueryError:
+            continue
+        if not parsed:
+            continue
+        kind, tree = _node(parsed[0])
+        line = body_line + max(lineno - 1, 0)
+        out.append(
+            SqlStatement(
+                kind=kind, tree=tree, text=query, path=do.path, start_line=line,
+                end_line=line + query.count("\n"), source=do.source,
+                in_transaction=do.in_transaction, group=do.group, in_do=True,
+                explicit_transaction=do.explicit_transaction,
+            )
+        )
+    return out
+
+
+def _execsql(node: Any) -> Iterator[tuple[int, str]]:
+    if isinstance(node, dict):
+        ex = node.get("PLpgSQL_stmt_execsql")
+        if isinstance(ex, dict):
+            query = ex.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query")
+            if isinstance(query, str):
+                yield int(ex.get("lineno", 1)), query
+        for value in node.values():
+            yield from _execsql(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _execsql(value)
+
+
+# --- SQL inside code ------------------------------------------------------------------------
+
+_RAW_CALL = re.compile(
+    r"(?P<fn>\$(?:executeRaw|queryRaw)(?:Unsafe)?|Prisma\.sql|\bsql|\btext|\.execute|"
+    r"\bop\.execute|\.raw)\s*(?:<[^>()]*>)?\s*(?P<open>`|\(\s*(?:`|\"\"\"|'''|\"|'))"
+)
+
+
+@dataclass(frozen=True)
+class CodeSql:
+    text: str
+    """The SQL with template holes replaced by `$1` (newlines kept)."""
+    offset: int
+    """Offset of the SQL's first character in the code text."""
+    call_offset: int
+
+
+def sql_in_code(code: str) -> list[CodeSql]:
+    """Raw SQL in tagged templates and string arguments of raw-query calls."""
+    out: list[CodeSql] = []
+    pos = 0
+    while True:
+        m = _RAW_CALL.search(code, pos)
+        if m is None:
+            return out
+        opener = m.group("open").lstrip("(").strip()
+        body_start = m.end()
+        if opener == "`":
+            text, end = _template(code, body_start)
+        else:
+            text, end = _string(code, body_start, opener)
+        pos = max(end, m.end())
+        if text is not None and _looks_like_sql(text):
+            out.append(CodeSql(text, body_start, m.start()))
+
+
+_SQL_START = re.compile(
+    r"^\s*(?:--[^\n]*\n\s*)*(SELECT|INSERT|UPDATE|DELETE|WITH|ALTER|CREATE|DROP|TRUNCATE|"
+    r"BEGIN|COMMIT|SET|VACUUM|REINDEX|REFRESH|DO|COPY|LOCK|ANALYZE|COMMENT|GRANT)\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_sql(text: str) -> bool:
+    return bool(_SQL_START.match(text))
+
+
+def _template(code: str, i: int) -> tuple[str | None, int]:
+    """Template literal body from `i` (after the backtick) with `${...}` holes as `$1`."""
+    out: list[str] = []
+    n = len(code)
+    while i < n:
+        c = code[i]
+        if c == "\\" and i + 1 < n:
+            out.append(code[i + 1])
+            i += 2
+            continue
+        if c == "`":
+            return "".join(out), i + 1
+        if c == "$" and i + 1 < n and code[i + 1] == "{":
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if code[j] == "{":
+                    depth += 1
+                elif code[j] == "}":
+                    depth -= 1
+                j += 1
+            hole = code[i:j]
+            out.append("$1" + "\n" * hole.count("\n"))
+            i = j
+            continue
+        out.append(c)
+        i += 1
+    return None, n
+
+
+def _string(code: str, i: int, quote: str) -> tuple[str | None, int]:
+    n = len(code)
+    if len(quote) == 3:
+        j = code.find(quote, i)
+        return (None, n) if j < 0 else (code[i:j], j + 3)
+    out: list[str] = []
+    while i < n:
+        c = code[i]
+        if c == "\\" and i + 1 < n:
+            nxt = code[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+            i += 2
+            continue
+        if c == quote:
+            return "".join(out), i + 1
+        if c == "\n":
+            return None, i
+        out.append(c)
+        i += 1
+    return None, n
+
+
+# --- extraction -----------------------------------------------------------------------------
+
+
+def extract_statements(artifacts: Artifacts) -> list[SqlStatement]:
+    """Every SQL statement the plan and its loaded files contain, in document order."""
+    plan = artifacts.plan
+    groups = _Group()
+    out: list[SqlStatement] = []
+    tx_spans = _transaction_spans(artifacts)
+    for block in plan.code_blocks:
+        if block.language in SQL_LANGUAGES:
+            out.extend(
+                parse_text(
+                    block.text, path=plan.path, first_line=block.start_line, source="plan",
+                    group=groups.take(), unparsed=artifacts.unparsed,
+                    implied_transaction=is_prisma_migration_block(plan, block),
+                )
+            )
+        elif block.language in CODE_LANGUAGES:
+            out.extend(
+                _from_code(block.text, plan.path, block.start_line, groups, artifacts, tx_spans)
+            )
+    for path, loaded in artifacts.context.files.items():
+        if path.endswith(".sql"):
+            out.extend(
+                parse_text(
+                    loaded.text, path=path, first_line=1, source="file", group=groups.take(),
+                    unparsed=artifacts.unparsed,
+                    implied_transaction=bool(_PRISMA_MIGRATION_FILE.search(path)),
+                )
+            )
+        elif path.rsplit(".", 1)[-1] in {"ts", "tsx", "js", "mjs", "py"}:
+            out.extend(_from_code(loaded.text, path, 1, groups, artifacts, tx_spans))
+    return out
+
+
+def _from_code(
+    code: str,
+    path: str,
+    first_line: int,
+    groups: _Group,
+    artifacts: Artifacts,
+    tx_spans: dict[str, list[tuple[int, int]]],
+) -> list[SqlStatement]:
+    out: list[SqlStatement] = []
+    for found in sql_in_code(code):
+        line = first_line + code.count("\n", 0, found.offset)
+        call_line = first_line + code.count("\n", 0, found.call_offset)
+        in_tx = any(lo <= call_line <= hi for lo, hi in tx_spans.get(path, []))
+        stmts = parse_text(
+            found.text, path=path, first_line=line, source="code", group=groups.take(),
+            unparsed=artifacts.unparsed,
+        )
+        out.extend(
+            SqlStatement(**{**s.__dict__, "in_transaction": True}) if in_tx else s for s in stmts
+        )
+    return out
+
+
+def _transaction_spans(artifacts: Artifacts) -> dict[str, list[tuple[int, int]]]:
+    """Line spans of `$transaction(...)` blocks per path, from the code scanner."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for unit in artifacts.code:
+        for tx in unit.transactions:
+            spans.setdefault(unit.path, []).append((tx.start_line, tx.end_line))
+    return spans
+
+
+_MIGRATION_HINT = re.compile(r"migration\.sql|prisma migrate|migrations/", re.IGNORECASE)
+
+
+def is_prisma_migration_block(plan: ParsedPlan, block: CodeBlock) -> bool:
+    """A plan SQL block presented as a Prisma migration file (run as one transaction):
+    its first line or the two lines before its fence name migration.sql."""
+    near = [plan.line(block.start_line + d) for d in (-3, -2, 0)]
+    return any(
+        "migration.sql" in line
+        or (bool(_MIGRATION_HINT.search(line)) and "prisma" in line.lower())
+        for line in near
+    )
+
+
+# --- tree helpers shared by the rules -------------------------------------------------------
+
+
+def names(items: list[Tree] | None) -> list[str]:
+    """`[{"String": {"sval": "a"}}, ...]` -> ["a", ...]."""
+    return [i["String"]["sval"] for i in items or [] if "String" in i]
+
+
+def type_name(type_node: Tree | None) -> str:
+    """`{"names": [pg_catalog, int4], ...}` -> "int4" (the last name, lower-case)."""
+    if not type_node:
+        return ""
+    parts = names(type_node.get("names"))
+    return parts[-1].lower() if parts else ""
+
+
+def walk(node: Any) -> Iterator[Tree]:
+    """Every dict in the tree, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+@dataclass
+class Columns:
+    """Column references of a WHERE / ORDER BY clause."""
+
+    equal: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
+
+
+def column_refs(node: Any) -> list[str]:
+    """Names of the columns (last field of each ColumnRef) under `node`."""
+    out: list[str] = []
+    for d in walk(node):
+        ref = d.get("ColumnRef")
+        if isinstance(ref, dict):
+            fields = names(ref.get("fields"))
+            if fields:
+                out.append(fields[-1])
+    return out
