@@ -199,7 +199,10 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
         if is_batch_job(unit):
             continue
         length_only = {h[0] for h in _length_only_names(unit)}
+        sources = row_sources(unit)
         for q in unit.queries:
+            if any(loop_source(unit, unit.loops[k], sources) for k in q.where.loops):
+                continue  # a per-row lookup: performance/n-plus-one-query reports it
             unbounded = (
                 q.method == "findMany"
                 and not _TAKE.search(q.args)
@@ -455,7 +458,7 @@ def _entity(how: str | None, iterable: str | None) -> str | None:
 
 
 _READ_CALL = re.compile(
-    r"^(?:this\.)?[\w$.]*?\.?(get|find|count|has|list|load|fetch|is|exists)\w*\s*\("
+    r"^(?:[\w$]+\s*\??\.\s*)*(get|find|count|has|list|load|fetch|is|exists)(?:[A-Z_][\w$]*)?\s*\("
 )
 
 
@@ -484,7 +487,8 @@ def sequential_independent_awaits(ctx: RuleContext) -> Iterator[Hit]:
         awaits = unit.awaits
         for k, a in enumerate(awaits):
             ok = (
-                a.statement_level
+                bool(a.assigned_to)  # a bare `await check(x)` is a guard, not a value
+                and a.statement_level
                 and a.where.transaction is None
                 and not a.where.loops
                 and _read_await(unit, a.expr, a.start_line)

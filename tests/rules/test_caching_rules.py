@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import GitRepoFactory
-
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, Repo, RepoContext, Window, open_repo
 from planreview.rules import RuleContext, run_rules
+from tests.conftest import GitRepoFactory
 
 PLAN = "docs/plans/p.md"
 

@@ -431,3 +431,35 @@ const n = await prisma.$queryRaw`SELECT count(*) FROM "Tier"`;
     )
     assert lines(found) == [(PLAN, 3, 3)]
     assert found[0].confidence == 75
+
+
+def test_guard_awaits_and_verbs_inside_names_are_not_independent_reads() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function addOns(tenantId: string, packageId: string) {
+  await this.getPackageById(tenantId, packageId);
+  const links = await prisma.packageAddOn.findMany({ where: { packageId }, take: 50 });
+  const phase = await this.resolveAndBackfillPhase(tenantId);
+  return links;
+}
+```
+""",
+        SEQUENTIAL,
+    )
+    assert found == []
+
+
+def test_unbounded_query_inside_an_n_plus_one_loop_is_reported_once() -> None:
+    plan = """
+# Plan
+```ts
+const segments = await prisma.segment.findMany({ where: { tenantId }, take: 10 });
+for (const segment of segments) {
+  const tiers = await prisma.tier.findMany({ where: { segmentId: segment.id } });
+}
+```
+"""
+    assert findings(plan, UNBOUNDED) == []
+    assert len(findings(plan, N_PLUS_ONE)) == 1
