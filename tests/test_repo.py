@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import GitRepoFactory, write_files
 
 from planreview.errors import UserInputError
 from planreview.models import SkippedReference
@@ -24,6 +23,7 @@ from planreview.repo import (
     open_repo,
     read_optional,
 )
+from tests.conftest import GitRepoFactory, write_files
 
 Git = Callable[..., str]
 

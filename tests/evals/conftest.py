@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from evalkit import ScriptedReview
 
 from planreview.models import Report
+from tests.evals.evalkit import ScriptedReview
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 import yaml
-from evalkit import case_data, write_case
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from planreview.errors import UserInputError
 from planreview.evals.case import case_schema, discover, load_case
 from planreview.models import Category, Severity
+from tests.evals.evalkit import case_data, write_case
 
 DESIGN_EXAMPLE = """\
 id: add-orders-table

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from evalkit import case_data, write_case
-
 from planreview.config import Settings
 from planreview.evals.case import load_case
 from planreview.evals.case_repo import open_case_repo
+from tests.evals.evalkit import case_data, write_case
 
 GitRepo = Callable[[dict[str, str | bytes]], Path]
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evalkit import ScriptedReview, case_data, finding, report, write_case
 
 from planreview.cli import run
 from planreview.config import Settings
 from planreview.evals import runner
 from planreview.models import Report
+from tests.evals.evalkit import ScriptedReview, case_data, finding, report, write_case
 
 Cli = Callable[..., tuple[int, str, str]]
 Script = Callable[[dict[str, Report | Exception]], ScriptedReview]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from evalkit import expected, finding, rejected
-
 from planreview.evals.match import (
     finding_text,
     match_case,
@@ -11,6 +9,7 @@ from planreview.evals.match import (
     pair_expected,
 )
 from planreview.models import Evidence
+from tests.evals.evalkit import expected, finding, rejected
 
 
 def test_a_prediction_matches_when_every_group_has_one_of_its_terms() -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from evalkit import expected, finding, llm_run, rejected, report
-
 from planreview.evals import metrics
 from planreview.evals.case import Expected, Rejected
 from planreview.evals.match import match_case
 from planreview.models import Finding
+from tests.evals.evalkit import expected, finding, llm_run, rejected, report
 
 
 def _tally(

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from evalkit import write_case
 
 from planreview.cli import run
 from planreview.models import Severity
 from planreview.rules import REGISTRY, Hit, RuleContext, rule
+from tests.evals.evalkit import write_case
 
 RULE = "performance/test-eval-marker"
 MARKER = re.compile(r"MARKER-(\w+)")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 
-from evalkit import case, finding, report
-
 from planreview.evals.progress import EvalProgress
 from planreview.evals.results import CaseRun
+from tests.evals.evalkit import case, finding, report
 
 
 def test_each_finished_case_is_one_line_with_its_count_and_outcome() -> None:

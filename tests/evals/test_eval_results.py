@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from evalkit import case, expected, finding, llm_run, rejected, report
-
 from planreview.evals.case import Case
 from planreview.evals.results import CaseRun, Results, build_results
 from planreview.models import Finding, ReviewerRun
+from tests.evals.evalkit import case, expected, finding, llm_run, rejected, report
 
 ORDERS = case(
     "orders",

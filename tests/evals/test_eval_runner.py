@@ -7,12 +7,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-from evalkit import ScriptedReview, case, finding, report
 
 from planreview.evals.case import Case
 from planreview.evals.results import CaseRun
 from planreview.evals.runner import run_case, run_cases
 from planreview.models import Report
+from tests.evals.evalkit import ScriptedReview, case, finding, report
 
 Scripted = Callable[[dict[str, Report | Exception]], ScriptedReview]
 CASES = [case(cid, []) for cid in ("a", "b", "c")]

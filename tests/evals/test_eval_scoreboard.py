@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evalkit import case, expected, finding, rejected, report
-
 from planreview.evals.case import MalformedCase
 from planreview.evals.results import CaseRun, Results, build_results
 from planreview.evals.scoreboard import render_scoreboard
 from planreview.models import Finding
+from tests.evals.evalkit import case, expected, finding, rejected, report
 
 ORDERS = case("orders", [
     expected("g1", "P1", [["index"]], "indexing", title="orders.customer_id has no index"),

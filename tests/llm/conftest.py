@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stub_openai import StubServer, running_stub
 
 from planreview.config import Settings
 from planreview.llm import LLMClient
 from planreview.plan import ParsedPlan
 from planreview.repo import LoadedFile, RepoContext, Window
+from tests.stub_openai import StubServer, running_stub
 
 
 @pytest.fixture

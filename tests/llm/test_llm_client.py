@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from conftest import ClientFactory, SleepLog
-from stub_openai import StubServer, answer, fail, fenced, no_usage, text
 
 from planreview.errors import BudgetExceededError, ModelBehaviorError, ModelUnavailableError
 from planreview.llm import CHAIN, extract_json, strict_schema
 from planreview.specialist import SpecialistAnswer
+from tests.llm.conftest import ClientFactory, SleepLog
+from tests.stub_openai import StubServer, answer, fail, fenced, no_usage, text
 
 MESSAGES = [
     {"role": "system", "content": "You review plans. Answer in JSON."},

@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import reference01 as ref
-from conftest import SleepLog
-from stub_openai import StubServer, answer, fail
 
 from planreview.config import Settings
 from planreview.errors import UserInputError
@@ -24,6 +21,9 @@ from planreview.repo import open_repo
 from planreview.report.markdown import render_markdown
 from planreview.review import ProgressEvent, ReviewRequest, run_review
 from planreview.rules import all_rules
+from tests.llm import reference01 as ref
+from tests.llm.conftest import SleepLog
+from tests.stub_openai import StubServer, answer, fail
 
 PLAN = "docs/plans/tiers-plan.md"
 SERVICE = "server/src/services/catalog.service.ts"

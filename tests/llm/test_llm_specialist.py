@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import PLAN_PATH, ClientFactory, make_context, make_plan
-from stub_openai import StubServer, answer
 
 from planreview import prompts
 from planreview.models import Category, Finding, Location, Severity
 from planreview.prompts import PromptError
 from planreview.specialist import build_messages, make_nonce, review_with_llm
+from tests.llm.conftest import PLAN_PATH, ClientFactory, make_context, make_plan
+from tests.stub_openai import StubServer, answer
 
 SPECIALISTS = ("performance", "migration", "indexing", "caching")
 
