@@ -84,16 +84,8 @@ def _rows(q: QueryCall) -> str:
 
 
 def stated_rows(ctx: RuleContext, name: str | None) -> int | None:
-    """Rows the plan says a table/entity has, when the scale module can tell."""
-    if not name:
-        return None
-    try:
-        scale = ctx.artifacts.scale
-    except ImportError:  # the scale parser has not landed: no stated scale
-        return None
-    rows_for = getattr(scale, "rows_for", None)
-    value = rows_for(name) if callable(rows_for) else None
-    return value if isinstance(value, int) else None
+    """Rows the plan says a table/entity has (`<1000 packages`), if it says."""
+    return ctx.artifacts.scale.rows_for(name) if name else None
 
 
 def _root(expr: str | None) -> str | None:

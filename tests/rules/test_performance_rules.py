@@ -463,3 +463,24 @@ for (const segment of segments) {
 """
     assert findings(plan, UNBOUNDED) == []
     assert len(findings(plan, N_PLUS_ONE)) == 1
+
+
+def test_loop_in_a_transaction_over_a_stated_large_table_is_p1() -> None:
+    found = findings(
+        """
+# Plan
+Scale: ~50,000 bookings.
+
+```ts
+await prisma.$transaction(async (tx) => {
+  const bookings = await tx.booking.findMany({ where: { packageId } });
+  for (const b of bookings) {
+    await tx.booking.update({ where: { id: b.id }, data: { tierId } });
+  }
+}, { timeout: 60000 });
+```
+""",
+        IN_TX,
+    )
+    assert [f.severity for f in found] == [Severity.P1]
+    assert "50,000 booking" in found[0].issue
