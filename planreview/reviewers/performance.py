@@ -570,6 +570,11 @@ _INLINE_LENGTH = re.compile(
     r"\(\s*await\s+([^;]*?\b(?:findMany|getAll\w*|list\w*|findAll\w*|fetchAll\w*)\s*\([^;]*?\))\s*\)"
     r"\s*\.length\s*(?:===?|!==?|>=?|<=?|>)\s*[01]\b"
 )
+# Python: len(session.query(X).all()) == 0, len(Model.objects.filter(...)) > 0
+_PY_INLINE_LENGTH = re.compile(
+    r"\blen\(\s*([\w.]+\.(?:query|filter|all|scalars)\([^\n]*?\)(?:\.\w+\([^()\n]*\))*)\s*\)"
+    r"\s*(?:==|!=|>=?|<=?)\s*[01]\b"
+)
 
 
 @rule("performance/fetch-all-to-check-existence", severity=Severity.P2)
@@ -579,15 +584,18 @@ def fetch_all_to_check_existence(ctx: RuleContext) -> Iterator[Hit]:
     Why: `(await findMany(...)).length === 0` loads and deserializes all matching rows to
     answer a yes/no question; the cost grows with the data while the answer does not.
     Fix: `findFirst({ where, select: { id: true } })` (existence) or `count({ where })`;
-    SQL: `SELECT EXISTS (SELECT 1 ... LIMIT 1)`; Django `.exists()`.
+    SQL: `SELECT EXISTS (SELECT 1 ... LIMIT 1)`; Django `.exists()`; SQLAlchemy
+    `session.query(q.exists()).scalar()`.
     """
     for unit in ctx.artifacts.code:
         hits: list[tuple[int, int, str, Confidence]] = []
         for name, line, how, exact in _length_only_names(unit):
             hits.append((line, _last_use(unit, name, line), how, 100 if exact else 75))
-        for m in _INLINE_LENGTH.finditer(unit.text):
+        inline = _INLINE_LENGTH if unit.language == "typescript" else _PY_INLINE_LENGTH
+        for m in inline.finditer(unit.masked):
             line = unit.start_line + unit.text.count("\n", 0, m.start())
-            hits.append((line, line, m.group(1).split("(")[0].strip(), 100))
+            call = unit.text[m.start(1) : m.end(1)]
+            hits.append((line, line, call.split("(")[0].strip(), 100))
         for line, use_line, how, confidence in hits:
             where = next((q.where for q in unit.queries if q.start_line == line), None)
             where = where or next((a.where for a in unit.awaits if a.start_line == line), Where())

@@ -484,3 +484,18 @@ await prisma.$transaction(async (tx) => {
     )
     assert [f.severity for f in found] == [Severity.P1]
     assert "50,000 booking" in found[0].issue
+
+
+def test_python_len_of_a_full_query_fires() -> None:
+    found = findings(
+        """
+# Plan
+```python
+def has_orders(session, user_id):
+    return len(session.query(Order).filter_by(user_id=user_id).all()) > 0
+```
+""",
+        EXISTENCE,
+    )
+    assert lines(found) == [(PLAN, 4, 4)]
+    assert found[0].title.startswith("`session.query()`")
