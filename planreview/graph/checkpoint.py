@@ -16,20 +16,25 @@ import hashlib
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite import SqliteSaver
+from pydantic import TypeAdapter
 
 from planreview import prompts
 from planreview.llm_cache import default_cache_dir
+from planreview.plan import ParsedPlan
+from planreview.repo import RepoContext
 
 if TYPE_CHECKING:
     from planreview.graph.state import RunContext
     from planreview.review import ReviewRequest
 
 FILE_NAME = "runs.sqlite3"
+_REVIVED: frozenset[type] = frozenset({ParsedPlan, RepoContext})
 
 # (module, class) pairs that may appear in ReviewState.
 _STATE_TYPES: list[tuple[str, ...]] = [
@@ -45,8 +50,20 @@ _STATE_TYPES: list[tuple[str, ...]] = [
 ]
 
 
+class _Serializer(JsonPlusSerializer):
+    """msgpack brings the tuples inside our dataclasses back as lists (a Section holding
+    a list is unhashable); re-validating against the declared types restores them."""
+
+    def loads_typed(self, data: tuple[str, bytes]) -> Any:
+        value = super().loads_typed(data)
+        kind = type(value)
+        if kind in _REVIVED:
+            return TypeAdapter(kind).validate_python(asdict(value))
+        return value
+
+
 def serializer() -> JsonPlusSerializer:
-    return JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES)
+    return _Serializer(allowed_msgpack_modules=_STATE_TYPES)
 
 
 def run_thread_id(request: ReviewRequest) -> str:
