@@ -162,7 +162,7 @@ def _loops_of(unit: CodeUnit, q: QueryCall) -> list[Loop]:
 
 # `take: 20` or the shorthand `{ where, take }`; a spread may carry pagination we cannot see.
 _TAKE = re.compile(r"\b(take|first|limit|cursor)\b\s*[:,}]|\.\.\.")
-_BOUNDED_WHERE = re.compile(r"\bin\s*:|\bid\s*:\s*[\w$.]+\s*[,}]")
+_BOUNDED_WHERE = re.compile(r"\bin\s*:|\bid\s*:\s*(?!true\b|false\b)[\w$.]+\s*[,}]")
 
 
 def _unbounded_select(sql: str) -> bool:
@@ -224,6 +224,59 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
                 ),
                 evidence=[evidence(ctx, unit, q.start_line, q.end_line)],
                 confidence=100 if q.orm != "raw" else 75,
+            )
+
+
+BATCH_ROWS = 10_000
+"""Stated rows above which a one-off script must not load a whole table at once."""
+
+
+@rule("performance/script-loads-whole-table", severity=Severity.P2)
+def script_loads_whole_table(ctx: RuleContext) -> Iterator[Hit]:
+    """A migration/backfill script loads a large table into memory in one query.
+
+    Why: `findMany()` with no `take` over a table the plan says holds tens of thousands of
+    rows materializes all of them (and their JSON columns) in the Node/Python process at
+    once: memory spikes, the query holds a snapshot for minutes, and one failure restarts
+    everything.
+    Fix: iterate in keyset-paginated batches (`take: 1000, cursor: { id: lastId }, skip: 1,
+    orderBy: { id: 'asc' }`), each batch in its own short transaction.
+    Only scripts (migration/backfill/seed sections or files) over a table the plan states
+    at >= 10,000 rows are flagged; request paths are performance/unbounded-find-many's.
+    """
+    for unit in ctx.artifacts.code:
+        if not is_batch_job(unit):
+            continue
+        for q in unit.queries:
+            if q.method != "findMany" or _TAKE.search(q.args) or _BOUNDED_WHERE.search(q.args):
+                continue
+            rows = stated_rows(ctx, q.model)
+            if (
+                rows is None
+                or rows < BATCH_ROWS
+                or not is_relevant(ctx, unit, q.start_line, q.where)
+            ):
+                continue
+            what = f"`{model_label(q)}`"
+            yield Hit(
+                title=f"{what} loads all ~{rows:,} {_rows(q)} into memory at once",
+                locations=[location(ctx, unit, q.start_line, q.end_line)],
+                issue=(
+                    f"The script at {at(unit, q.start_line)} reads every row with {what} "
+                    f"(no `take`), and the plan states ~{rows:,} of them."
+                ),
+                impact=(
+                    f"All {rows:,} rows are held in process memory together; the single "
+                    "long query and the work after it make the script slow, memory-bound and "
+                    "all-or-nothing on failure."
+                ),
+                recommendation=(
+                    "Iterate in keyset-paginated batches: `findMany({ take: 1000, cursor: { id: "
+                    "lastId }, skip: 1, orderBy: { id: 'asc' } })`, processing and committing "
+                    "each batch in its own short transaction."
+                ),
+                evidence=[evidence(ctx, unit, q.start_line, q.end_line)],
+                confidence=100,
             )
 
 
@@ -321,7 +374,7 @@ def row_by_row_write(ctx: RuleContext) -> Iterator[Hit]:
         by_loop: dict[int, list[QueryCall]] = {}
         for q in unit.queries:
             if q.where.loops and _is_single_row_write(q) and (q.awaited or q.where.in_promise_all):
-                by_loop.setdefault(q.where.loops[-1], []).append(q)
+                by_loop.setdefault(q.where.loops[0], []).append(q)  # one finding per outer loop
         for index, writes in sorted(by_loop.items()):
             loop = unit.loops[index]
             if (loop.iterable or "").lstrip().startswith("["):

@@ -499,3 +499,29 @@ def has_orders(session, user_id):
     )
     assert lines(found) == [(PLAN, 4, 4)]
     assert found[0].title.startswith("`session.query()`")
+
+
+# --- script-loads-whole-table --------------------------------------------------------------
+
+WHOLE_TABLE = "performance/script-loads-whole-table"
+SCRIPT_PLAN = """
+# Plan
+Scale: ~180,000 invoices.
+
+## Data migration
+
+```ts
+const invoices = await prisma.invoice.findMany({ select: { id: true, lineItems: true } });
+```
+"""
+
+
+def test_script_reading_a_large_stated_table_at_once_fires() -> None:
+    found = findings(SCRIPT_PLAN, WHOLE_TABLE)
+    assert lines(found) == [(PLAN, 7, 7)]
+    assert "180,000" in found[0].title
+
+
+def test_script_over_a_small_or_unstated_table_does_not_fire() -> None:
+    assert findings(SCRIPT_PLAN.replace("~180,000", "~800"), WHOLE_TABLE) == []
+    assert findings(SCRIPT_PLAN.replace("Scale: ~180,000 invoices.", ""), WHOLE_TABLE) == []
