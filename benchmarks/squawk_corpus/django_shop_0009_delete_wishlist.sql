@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Delete model Wishlist
+--
+DROP TABLE "shop_wishlist" CASCADE;
+COMMIT;

@@ -1,0 +1,6 @@
+BEGIN;
+--
+-- Create constraint price_gte_0 on model product
+--
+ALTER TABLE "shop_product" ADD CONSTRAINT "price_gte_0" CHECK ("price" >= 0);
+COMMIT;

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Booking_tenantId_startsAt_idx" ON "Booking"("tenantId", "startsAt");

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE UNIQUE INDEX "Payment_externalRef_key" ON "Payment"("externalRef");

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Tenant" ADD COLUMN     "logoUrl" TEXT,
+ADD COLUMN     "timezone" TEXT;

@@ -1,0 +1,2 @@
+-- Nightly rebuild of the dashboard rollup.
+REFRESH MATERIALIZED VIEW tenant_revenue_daily;

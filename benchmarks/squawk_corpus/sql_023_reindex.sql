@@ -1,0 +1,2 @@
+REINDEX INDEX bookings_tenant_id_segment_id_idx;
+REINDEX INDEX CONCURRENTLY bookings_starts_at_idx;

@@ -1,0 +1,2 @@
+-- Reset the staging import tables.
+TRUNCATE import_batches CASCADE;

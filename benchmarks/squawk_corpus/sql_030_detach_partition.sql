@@ -1,0 +1,2 @@
+ALTER TABLE measurements DETACH PARTITION measurements_2022;
+ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;
