@@ -37,10 +37,28 @@ class _Cache:
     @property
     def stem(self) -> str:
         """`bootstrapCache` -> `bootstrap`; the word the plan uses for this cache."""
+        if self.call.kind == "revalidate-export":
+            return ""
         stem = re.sub(r"(?i)^_+|_?(cache|lru|memo|store)$|^(get|cached)_?", "", self.name)
         return stem if len(stem) >= 4 else ""
 
+    @property
+    def label(self) -> str:
+        if self.call.kind != "revalidate-export":
+            return f"`{self.name}`"
+        route = self.unit.route
+        return f"the ISR page `{route.url}`" if route else "the ISR page"
+
+    def eviction(self) -> str:
+        """The call that evicts this cache's entry."""
+        if self.call.kind == "revalidate-export":
+            url = self.unit.route.url if self.unit.route else "/path"
+            return f"`revalidatePath('{url}')` (or `revalidateTag`)"
+        return f"`{self.name}.delete(key)`"
+
     def ttl_text(self) -> str:
+        if self.call.kind == "revalidate-export":
+            return f"revalidate = {self.call.args}"
         ttl = self.call.ttl_seconds
         if ttl is None:
             return "no TTL"
@@ -56,7 +74,13 @@ def _duration(seconds: float) -> str:
 
 
 def _caches(ctx: RuleContext) -> list[_Cache]:
-    return [_Cache(u, c) for u in ctx.artifacts.code for c in u.caches if c.kind in _STORES]
+    return [
+        _Cache(u, c)
+        for u in ctx.artifacts.code
+        for c in u.caches
+        if c.kind in _STORES
+        or (c.kind == "revalidate-export" and (c.ttl_seconds or 0) > 0 and u.route is not None)
+    ]
 
 
 def _fn_of(unit: CodeUnit, line: int) -> Function | None:
@@ -132,6 +156,8 @@ def _loader_spans(cache: _Cache) -> list[tuple[int, int]]:
     """Line spans whose reads fill the cache: functions that `set` it, or the function
     `unstable_cache` wraps."""
     unit = cache.unit
+    if cache.call.kind == "revalidate-export":
+        return [(unit.start_line, unit.end_line)]  # the page: everything it renders
     if cache.call.kind == "unstable-cache":
         return [(cache.call.start_line, cache.call.end_line)]
     return [
@@ -263,17 +289,17 @@ def _stale_hit(ctx: RuleContext, stale: _StaleWrite) -> Hit:
     fn = _fn_of(unit, q.start_line)
     path = f"`{fn.name}`" if fn else f"the code at {at(unit, q.start_line)}"
     evict = sorted(evictors)[0] if evictors else None
-    call = f"`{evict}(...)`" if evict else f"`{cache.name}.delete(key)`"
+    call = f"`{evict}(...)`" if evict else cache.eviction()
     no_ttl = cache.call.ttl_seconds is None and cache.call.kind != "unstable-cache"
     ttl = cache.ttl_text()
     return Hit(
-        title=f"{path} writes {model} but never invalidates `{cache.name}` ({ttl})",
+        title=f"{path} writes {model} but never invalidates {cache.label} ({ttl})",
         locations=[
             location(ctx, unit, q.start_line, q.end_line),
             location(ctx, cache.unit, cache.call.start_line, cache.call.end_line),
         ],
         issue=(
-            f"{path} changes {model} rows ({at(unit, q.start_line)}), which `{cache.name}` "
+            f"{path} changes {model} rows ({at(unit, q.start_line)}), which {cache.label} "
             f"({at(cache.unit, cache.call.start_line)}, {ttl}) holds, and nothing on that "
             f"path evicts the entry."
         ),

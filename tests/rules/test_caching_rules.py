@@ -362,3 +362,42 @@ def test_an_unrelated_redirect_does_not_hide_the_rename() -> None:
         "## Open Questions", "After payment, redirect the customer to Stripe.\n\n## Open Questions"
     )
     assert len(findings(plan, ROUTE, {PAGE: PAGE_TSX})) == 1
+
+
+ISR_PAGE = "app/t/[slug]/page.tsx"
+ISR_TSX = """\
+export const revalidate = 3600;
+
+export default async function Storefront({ params }: Props) {
+  const tiers = await prisma.tier.findMany({ where: { tenant: { slug: params.slug } }, take: 20 });
+  return <Tiers tiers={tiers} />;
+}
+"""
+
+
+def test_write_to_data_an_isr_page_renders_without_revalidate_fires() -> None:
+    plan = """
+# Plan
+```ts
+export async function updateTierPrice(tenantId: string, id: string, priceCents: number) {
+  await prisma.tier.update({ where: { id, tenantId }, data: { priceCents } });
+}
+```
+"""
+    found = findings(plan, STALE, {ISR_PAGE: ISR_TSX})
+    assert spans(found) == [[(PLAN, 4, 4), (ISR_PAGE, 1, 1)]]
+    assert "the ISR page `/t/[slug]`" in found[0].title
+    assert "revalidatePath('/t/[slug]')" in found[0].recommendation
+
+
+def test_write_followed_by_revalidate_path_does_not_fire() -> None:
+    plan = """
+# Plan
+```ts
+export async function updateTierPrice(tenantId: string, id: string, priceCents: number) {
+  await prisma.tier.update({ where: { id, tenantId }, data: { priceCents } });
+  revalidatePath(`/t/${slug}`);
+}
+```
+"""
+    assert findings(plan, STALE, {ISR_PAGE: ISR_TSX}) == []
