@@ -683,3 +683,51 @@ def _last_use(unit: CodeUnit, name: str, line: int) -> int:
             last = n
             break
     return last
+
+
+_EXTERNAL = re.compile(
+    r"^(?:fetch|got|axios|ky|superagent|sleep|setTimeout|requests|httpx|aiohttp|urllib)\b"
+    r"|^(?:[\w$]+\s*\??\.\s*)*(?:stripe|openai|anthropic|resend|sendgrid|twilio|mailer|s3|sqs|"
+    r"sns|slack|http|httpClient|apiClient|webhook\w*|email\w*|mail\w*)\s*\??\.",
+    re.I,
+)
+
+
+@rule("performance/external-call-in-transaction", severity=Severity.P2)
+def external_call_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
+    """A network call (HTTP, Stripe, email, LLM) awaited inside an open transaction.
+
+    Why: the transaction keeps its locks and its pooled connection for the whole round-trip
+    to a third party (100 ms to 30 s, unbounded on retries). Concurrent requests queue on
+    the locked rows, the pool drains, and a slow provider turns into a database outage.
+    Fix: call the external service before the transaction (or after commit, with an outbox
+    row written inside it), and keep only database statements in the transaction.
+    """
+    for unit in ctx.artifacts.code:
+        for a in unit.awaits:
+            if a.where.transaction is None or not _EXTERNAL.match(a.expr):
+                continue
+            tx = unit.transactions[a.where.transaction]
+            if tx.kind == "batch" or not is_relevant(ctx, unit, a.start_line, a.where):
+                continue
+            call = a.expr.split("(")[0].strip()
+            yield Hit(
+                title=f"`{call}()` is awaited inside the transaction at line {tx.start_line}",
+                locations=[location(ctx, unit, a.start_line, a.end_line)],
+                issue=(
+                    f"{at(unit, a.start_line)} awaits the external call `{call}()` while the "
+                    f"transaction opened at line {tx.start_line} holds its locks and connection."
+                ),
+                impact=(
+                    "Every row the transaction has touched stays locked and one pool "
+                    "connection stays busy for the provider's full latency (and its retries); "
+                    "under load the pool drains and unrelated requests time out."
+                ),
+                recommendation=(
+                    "Make the external call before opening the transaction, or after commit "
+                    "via an outbox row written inside it; keep the transaction to database "
+                    "statements only."
+                ),
+                evidence=[evidence(ctx, unit, tx.start_line), evidence(ctx, unit, a.start_line)],
+                confidence=100,
+            )

@@ -525,3 +525,43 @@ def test_script_reading_a_large_stated_table_at_once_fires() -> None:
 def test_script_over_a_small_or_unstated_table_does_not_fire() -> None:
     assert findings(SCRIPT_PLAN.replace("~180,000", "~800"), WHOLE_TABLE) == []
     assert findings(SCRIPT_PLAN.replace("Scale: ~180,000 invoices.", ""), WHOLE_TABLE) == []
+
+
+# --- external-call-in-transaction ----------------------------------------------------------
+
+EXTERNAL = "performance/external-call-in-transaction"
+
+
+def test_stripe_call_inside_a_transaction_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+await prisma.$transaction(async (tx) => {
+  const booking = await tx.booking.create({ data });
+  const session = await this.stripe.checkout.sessions.create({ metadata: { id: booking.id } });
+  await fetch(webhookUrl, { method: "POST" });
+}, { timeout: 10000 });
+```
+""",
+        EXTERNAL,
+    )
+    assert lines(found) == [(PLAN, 5, 5), (PLAN, 6, 6)]
+    assert "`this.stripe.checkout.sessions.create()`" in found[0].title
+
+
+def test_external_call_outside_the_transaction_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const session = await stripe.checkout.sessions.create({ metadata });
+await prisma.$transaction(async (tx) => {
+  await tx.booking.create({ data: { sessionId: session.id } });
+  await tx.outbox.create({ data: { kind: "email" } });
+});
+```
+""",
+        EXTERNAL,
+    )
+    assert found == []
