@@ -739,3 +739,52 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
                 evidence=[evidence(ctx, unit, ttl_line), ctx.plan_evidence(line)],
                 confidence=75,
             )
+
+
+# --- unbounded Map cache -------------------------------------------------------------------
+
+
+@rule("caching/unbounded-map-cache", severity=Severity.P3)
+def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
+    """A `Map` used as a cache is only ever added to: no eviction, no size bound, no TTL.
+
+    Why: every distinct key stays in process memory until restart; with per-tenant or
+    per-user keys memory grows with traffic, and entries are never refreshed (stale forever).
+    Fix: `new LRUCache({ max: 1000, ttl: 5 * 60_000 })` from lru-cache, or delete entries on
+    write and cap the Map's size.
+    """
+    units = ctx.artifacts.code
+    for unit in units:
+        for c in unit.caches:
+            if c.kind != "map" or not c.name:
+                continue
+            uses = [
+                other for u in units for other in u.caches if other.name.split(".")[-1] == c.name
+            ]
+            if not any(u.kind == "set" for u in uses):
+                continue
+            if any(u.kind in ("delete", "clear") for u in uses):
+                continue
+            if any(re.search(rf"\b{re.escape(c.name)}\s*\.\s*size\b", u.masked) for u in units):
+                continue
+            if not is_relevant(ctx, unit, c.start_line, c.where):
+                continue
+            yield Hit(
+                title=f"`{c.name}` is a Map cache with no eviction, size bound or TTL",
+                locations=[location(ctx, unit, c.start_line, c.end_line)],
+                issue=(
+                    f"`{c.name}` ({at(unit, c.start_line)}) is filled with `set` but nothing "
+                    "deletes from it, clears it or bounds its size."
+                ),
+                impact=(
+                    "Memory grows with every distinct key until the process restarts, and "
+                    "cached values are never refreshed: after a write, readers see the old "
+                    "value for the life of the process."
+                ),
+                recommendation=(
+                    "Replace it with `new LRUCache({ max: 1000, ttl: 5 * 60_000 })`, and "
+                    "delete the key wherever the underlying data changes."
+                ),
+                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
+                confidence=100,
+            )

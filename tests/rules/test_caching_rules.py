@@ -401,3 +401,47 @@ export async function updateTierPrice(tenantId: string, id: string, priceCents: 
 ```
 """
     assert findings(plan, STALE, {ISR_PAGE: ISR_TSX}) == []
+
+
+# --- unbounded-map-cache -------------------------------------------------------------------
+
+MAP_CACHE = "caching/unbounded-map-cache"
+
+
+def test_map_cache_that_only_grows_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const priceCache = new Map<string, number>();
+export function price(id: string) {
+  priceCache.set(id, compute(id));
+}
+```
+""",
+        MAP_CACHE,
+    )
+    assert spans(found) == [[(PLAN, 3, 3)]]
+    assert found[0].severity is Severity.P3
+
+
+def test_map_cache_with_eviction_or_a_size_cap_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const priceCache = new Map<string, number>();
+const slugCache = new Map<string, string>();
+export function price(id: string) {
+  priceCache.set(id, compute(id));
+  if (slugCache.size > 500) slugCache.clear();
+  slugCache.set(id, "x");
+}
+export function onPriceChange(id: string) {
+  priceCache.delete(id);
+}
+```
+""",
+        MAP_CACHE,
+    )
+    assert found == []
