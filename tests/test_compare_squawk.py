@@ -1,0 +1,87 @@
+"""The squawk side-by-side report (benchmarks/compare_squawk.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.compare_squawk import (
+    CORPUS,
+    EXCLUDED,
+    SQUAWK,
+    SQUAWK_TO_OURS,
+    Comparison,
+    _tally,
+    compare,
+    render,
+    squawk_flags,
+    statement_spans,
+)
+
+needs_squawk = pytest.mark.skipif(not SQUAWK.exists(), reason="squawk binary not installed")
+
+THREE = [
+    "prisma_20240212141500_add_booking_index.sql",
+    "rails_20240115100000_add_reference_account.sql",
+    "django_shop_0013_price_check.sql",
+]
+
+
+def test_statement_spans_begin_at_the_first_line_after_leading_comments() -> None:
+    text = "-- header\n\n/* note */\nCREATE INDEX a\n  ON t (x);\n-- next\nDROP TABLE u;\n"
+
+    assert statement_spans(text) == [(4, 5), (7, 7)]
+
+
+def test_statement_spans_are_empty_for_sql_that_does_not_parse() -> None:
+    assert statement_spans("ALTER TABLE t ADD COLUMN;\n") == []
+
+
+def test_agreement_is_counted_per_statement_through_the_rule_map() -> None:
+    squawk_rule = "require-concurrent-index-creation"
+    ours = SQUAWK_TO_OURS[squawk_rule][0]
+    out = Comparison(ours_only={"indexing/fk-without-index": 0})
+
+    _tally(
+        out,
+        theirs={(1, squawk_rule), (5, squawk_rule)},
+        ours={(1, ours), (9, ours), (9, "indexing/fk-without-index")},
+        reverse={ours: {squawk_rule}},
+    )
+
+    tally = out.squawk[squawk_rule]
+    assert (tally.both, tally.only_squawk, tally.only_us) == (1, 1, 1)
+    assert out.ours_only == {"indexing/fk-without-index": 1}
+
+
+@needs_squawk
+def test_a_squawk_finding_inside_a_multiline_statement_lands_on_its_first_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "m.sql"
+    path.write_text("-- AlterTable\nALTER TABLE orders\n    ADD COLUMN total integer NOT NULL;\n")
+
+    flags = squawk_flags(SQUAWK, path, statement_spans(path.read_text()))
+
+    # squawk points at the ADD COLUMN clause (line 3); the statement starts on line 2
+    assert (2, "adding-required-field") in flags
+    assert not any(line == 3 for line, _ in flags)
+
+
+@needs_squawk
+def test_three_corpus_files_give_one_table_row_per_mapped_or_excluded_squawk_rule() -> None:
+    out = compare([CORPUS / name for name in THREE])
+    table = render(out, one_process_s=0.01)
+
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| squawk rule | our rule | both | only squawk | only us | status |"
+    assert all(row.count("|") == 7 for row in rows)
+    named = {row.split(" | ")[0].removeprefix("| ") for row in rows[1:]}
+    assert set(SQUAWK_TO_OURS) | set(EXCLUDED) <= named
+    assert out.files == 3
+    flagged = out.squawk["require-concurrent-index-creation"]
+    assert flagged.both + flagged.only_squawk == 2  # the Prisma and the Rails index
+    assert "squawk, one process per file:" in table
+    assert "squawk, one process for all files: 10 ms" in table
+    assert "planreview rules, in process:" in table
