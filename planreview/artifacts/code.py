@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -280,16 +281,23 @@ class CodeUnit:
     heading_path: tuple[str, ...] = ()
     """For plan blocks: the section the block sits in."""
 
+    @cached_property
+    def _lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def _masked_lines(self) -> list[str]:
+        return self.masked.split("\n")
+
     def line(self, number: int) -> str:
         """Text of absolute line `number` within this unit ('' outside it)."""
-        lines = self.text.split("\n")
         index = number - self.start_line
-        return lines[index] if 0 <= index < len(lines) else ""
+        return self._lines[index] if 0 <= index < len(self._lines) else ""
 
     def masked_between(self, start_line: int, end_line: int) -> str:
         """Masked text of the absolute lines start..end (inclusive)."""
-        lines = self.masked.split("\n")
-        return "\n".join(lines[start_line - self.start_line : end_line - self.start_line + 1])
+        first = max(0, start_line - self.start_line)
+        return "\n".join(self._masked_lines[first : end_line - self.start_line + 1])
 
     def function_at(self, where: Where) -> Function | None:
         return self.functions[where.function] if where.function is not None else None
