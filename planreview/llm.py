@@ -9,11 +9,12 @@ cost, and the structured-output mode that produced it. Servers differ in what
 (`json_object_schema` is llama.cpp's `{"type": "json_object", "schema": ...}`), and the
 first that works is remembered per (base_url, model). A 400 -- or a 5xx, which is how
 llama.cpp says it -- whose body names `response_format` means "unsupported": no retry,
-next mode. While the mode is still being detected an answer that does not validate
-also moves on; once the mode is known it gets one repair turn that quotes the
-validation error. Transport failures (timeouts, connection errors, 429, 5xx) are
-retried here, honouring `Retry-After`, because the SDK would also retry the 5xx that
-means "unsupported"; 400/401/403/404 never are.
+next mode. While the mode is still being detected, an answer that is not JSON at all
+also moves on (the server ignored the mode); JSON of the wrong shape, or any invalid
+answer once the mode is known, gets one repair turn that quotes the validation error.
+Transport failures (timeouts, connection errors, 429, 5xx) are retried here, honouring
+`Retry-After`, because the SDK would also retry the 5xx that means "unsupported";
+400/401/403/404 never are.
 """
 
 from __future__ import annotations
@@ -337,7 +338,10 @@ class LLMClient:
         try:
             return response_model.model_validate_json(extract_json(content))
         except ValidationError as first:
-            if not repair:
+            # JSON of the wrong shape means the server honoured the mode and the model
+            # slipped (a grammar does not enforce every constraint): repair it here rather
+            # than fall back to a looser mode.
+            if not (repair or _is_json_object(content)):
                 raise _Invalid(content, first) from None
             turn = [*sent, {"role": "assistant", "content": content[:20_000]},
                     {"role": "user", "content": _repair_text(first)}]
@@ -433,6 +437,13 @@ def _with_schema_instructions(messages: list[Message], schema: dict[str, Any]) -
     )
     last = messages[-1]
     return [*messages[:-1], {**last, "content": last["content"] + note}]
+
+
+def _is_json_object(content: str) -> bool:
+    try:
+        return isinstance(json.loads(extract_json(content)), dict)
+    except ValueError:
+        return False
 
 
 def _repair_text(exc: ValidationError) -> str:

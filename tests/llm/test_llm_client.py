@@ -289,3 +289,14 @@ def test_a_langsmith_wrapped_client_still_answers_through_the_same_path(
     client = LLMClient.from_settings(settings, tracing=True)  # LANGSMITH_* cleared: no upload
     assert client.call(MESSAGES, SpecialistAnswer).value.findings[0].severity == "P1"
     assert len(stub.requests) == 1
+
+
+def test_json_of_the_wrong_shape_while_detecting_is_repaired_in_the_same_mode(
+    stub: StubServer, make_client: ClientFactory
+) -> None:
+    wrong = one_finding()
+    wrong["findings"][0]["locations"][0]["start_line"] = 0
+    stub.script(answer(wrong), answer(one_finding()))
+    result = make_client().call(MESSAGES, SpecialistAnswer)
+    assert result.mode == "json_schema_strict" and result.requests == 2
+    assert "start_line" in stub.requests[1].messages[-1]["content"]
