@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,13 @@ from benchmarks.compare_squawk import (
     Comparison,
     _tally,
     compare,
+    our_flags,
     render,
     squawk_flags,
     statement_spans,
 )
+from planreview.models import Severity
+from planreview.rules import REGISTRY, Hit, RuleContext, rule
 
 needs_squawk = pytest.mark.skipif(not SQUAWK.exists(), reason="squawk binary not installed")
 
@@ -53,6 +57,31 @@ def test_agreement_is_counted_per_statement_through_the_rule_map() -> None:
     tally = out.squawk[squawk_rule]
     assert (tally.both, tally.only_squawk, tally.only_us) == (1, 1, 1)
     assert out.ours_only == {"indexing/fk-without-index": 1}
+
+
+@pytest.fixture
+def drop_rule() -> Iterator[str]:
+    """A throwaway migration rule flagging every plan line that says DROP."""
+    rule_id = "migration/test-every-drop"
+
+    @rule(rule_id, severity=Severity.P3)
+    def every_drop(ctx: RuleContext) -> Iterator[Hit]:
+        """Flags DROP (a test rule)."""
+        for number, text in enumerate(ctx.plan.lines, start=1):
+            if "DROP" in text:
+                yield Hit("drop", [ctx.plan_location(number)], "i", "m", "r")
+
+    yield rule_id
+    del REGISTRY[rule_id]
+
+
+def test_our_findings_are_reported_at_file_lines_of_their_statements(drop_rule: str) -> None:
+    text = "CREATE TABLE t (id int);\nALTER TABLE t\n  DROP COLUMN x;\n"
+
+    flags, errors = our_flags(text, "m.sql", statement_spans(text))
+
+    assert {flag for flag in flags if flag[1] == drop_rule} == {(2, drop_rule)}
+    assert errors == []
 
 
 @needs_squawk
