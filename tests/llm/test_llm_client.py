@@ -277,6 +277,7 @@ def test_the_fallback_chain_order_matches_what_works_across_servers() -> None:
                      "json_object", "text")
 
 
+@pytest.mark.filterwarnings("ignore:langsmith.wrappers._openai_agents is deprecated")
 def test_a_langsmith_wrapped_client_still_answers_through_the_same_path(
     stub: StubServer, tmp_path: Any
 ) -> None:
