@@ -98,7 +98,7 @@ def run_checkpointed(request: ReviewRequest, ctx: RunContext) -> dict[str, Any]:
         "configurable": {"thread_id": thread}, "max_concurrency": settings.concurrency,
     }
     # check_same_thread=False: reviewer threads write checkpoints; the saver locks.
-    conn = sqlite3.connect(Path(directory) / FILE_NAME, check_same_thread=False)
+    conn = sqlite3.connect(Path(directory) / FILE_NAME, check_same_thread=False, timeout=30)
     with closing(conn):
         saver = SqliteSaver(conn, serde=serializer())
         graph = build_graph(checkpointer=saver)
