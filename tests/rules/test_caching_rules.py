@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, Repo, RepoContext, Window, open_repo
@@ -445,3 +448,37 @@ export function onPriceChange(id: string) {
         MAP_CACHE,
     )
     assert found == []
+
+
+_SNIPPET = st.lists(
+    st.sampled_from(
+        [
+            "const tierCache = new Map<string, T>();",
+            "tierCache.set(slug, v);",
+            "}",
+            "async function f(tenantId: string) {",
+            "await prisma.tier.update({ data });",
+            "export const revalidate = 60;",
+            "await redis.keys('a:*');",
+            "revalidatePath('/t');",
+            "const c = new LRUCache({ ttl: 1000 * 60 });",
+            "c.get(key);",
+            "unstable_cache(async () =>",
+            "tenantId, ['k'])",
+            "`${",
+            "'",
+            "invalidateBootstrapCache(tenantId);",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SNIPPET)
+def test_caching_rules_never_crash_on_fragments(fragments: list[str]) -> None:
+    code = "\n".join(fragments)
+    prose = "Visible within 1 minute. Rename `/t/[slug]` to `/s/[slug]`."
+    md = f"# Plan\n{prose}\n\n```ts\n{code}\n```\n"
+    results = run_rules(RuleContext(parse_plan(md, PLAN), RepoContext()), ["caching"])
+    assert results.errors == {}

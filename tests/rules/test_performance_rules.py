@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, RepoContext, Window
@@ -565,3 +568,38 @@ await prisma.$transaction(async (tx) => {
         EXTERNAL,
     )
     assert found == []
+
+
+_SNIPPET = st.lists(
+    st.sampled_from(
+        [
+            "for (const r of rows) {",
+            "}",
+            "const rows = await prisma.a.findMany({ where });",
+            "await tx.b.create({ data: r });",
+            "await prisma.$transaction(async (tx) => {",
+            "});",
+            "if ((await prisma.c.findMany()).length === 0) {",
+            "items.forEach(async (i) => {",
+            "const x = await getAll(id);",
+            "x.length > 0",
+            "`${",
+            "'",
+            "/*",
+            "*/",
+            "await fetch(u);",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SNIPPET)
+def test_performance_rules_never_crash_on_fragments(fragments: list[str]) -> None:
+    code = "\n".join(fragments)
+    plan = parse_plan(f"# Plan\n## Phase 1\n\n```ts\n{code}\n```\n", PLAN)
+    results = run_rules(RuleContext(plan, RepoContext()), ["performance"])
+    assert results.errors == {}
+    for finding in results.findings["performance"]:
+        assert all(loc.start_line >= 5 for loc in finding.locations)
