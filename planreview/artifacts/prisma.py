@@ -440,7 +440,8 @@ def _merge_model(repo: PrismaModel | None, plan: PrismaModel) -> PrismaModel:
         stubbed=plan.stubbed, plan_line=plan.line, plan_end_line=plan.end_line,
     )
     if repo is None:
-        merged.status = "new"
+        # "// ... existing fields" says the model exists even when no repo schema was found.
+        merged.status = "changed" if plan.stubbed else "new"
         for f in plan.fields.values():
             f.status = "new"
             merged.fields[f.name] = f
