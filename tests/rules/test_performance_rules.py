@@ -603,3 +603,19 @@ def test_performance_rules_never_crash_on_fragments(fragments: list[str]) -> Non
     assert results.errors == {}
     for finding in results.findings["performance"]:
         assert all(loc.start_line >= 5 for loc in finding.locations)
+
+
+def test_django_query_and_create_per_row_of_an_inline_queryset_fire() -> None:
+    plan = """
+# Plan
+```python
+def author_stats():
+    for author in Author.objects.filter(active=True):
+        n = Book.objects.filter(author=author).count()
+        Stat.objects.create(author=author, books=n)
+```
+"""
+    found = findings(plan, N_PLUS_ONE)
+    assert lines(found) == [(PLAN, 4, 6)]
+    assert "`Book.objects.filter`" in found[0].title
+    assert lines(findings(plan, ROW_BY_ROW)) == [(PLAN, 4, 6)]
