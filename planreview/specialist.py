@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from planreview import prompts
 from planreview.llm import LLMClient, Message, estimate_tokens
@@ -27,36 +27,23 @@ from planreview.repo import LoadedFile, RepoContext
 from planreview.reviewers import SPECIALISTS
 
 # --- what the model returns (one schema for all four: it heads the cached prefix) -----
+# Locations and evidence are the contract's own closed models; the finding itself is
+# narrower than the contract's (no ids, reviewers or provenance: those are ours to set).
 
 
 class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
-class LLMLocation(_Closed):
-    path: str
-    """The plan's path or a repository path exactly as shown in a fence header."""
-    start_line: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-
-
-class LLMEvidence(_Closed):
-    path: str
-    start_line: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    quote: str
-    """Copied verbatim from those lines, without the line-number prefix."""
-
-
 class LLMFinding(_Closed):
     severity: Literal["P1", "P2", "P3"]
     title: str
     categories: list[Literal["performance", "migration", "indexing", "caching"]]
-    locations: list[LLMLocation]
+    locations: list[Location]
     issue: str
     impact: str
     recommendation: str
-    evidence: list[LLMEvidence]
+    evidence: list[Evidence]
     confidence: Literal[0, 25, 50, 75, 100]
     """100 shown by the text; 75 double-checked, will be hit; 50 advisory; below 50 dropped."""
     confirms_rule: str | None
@@ -251,16 +238,14 @@ def to_finding(name: str, item: LLMFinding, rule_ids: set[str]) -> Finding:
         reviewers=[name],
         rule=confirmed,
         locations=[
-            Location(path=loc.path, start_line=loc.start_line,
-                     end_line=max(loc.end_line, loc.start_line))
+            loc.model_copy(update={"end_line": max(loc.end_line, loc.start_line)})
             for loc in item.locations
         ],
         issue=item.issue.strip(),
         impact=item.impact.strip(),
         recommendation=item.recommendation.strip(),
         evidence=[
-            Evidence(path=ev.path, start_line=ev.start_line,
-                     end_line=max(ev.end_line, ev.start_line), quote=ev.quote)
+            ev.model_copy(update={"end_line": max(ev.end_line, ev.start_line)})
             for ev in item.evidence
         ],
         confidence=cast(Confidence, item.confidence),  # callers keep only 50/75/100

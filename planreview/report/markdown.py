@@ -95,58 +95,44 @@ def _summary(report: Report) -> list[str]:
 
 
 def _coverage(report: Report) -> list[str]:
-    if report.engine == "llm":
-        return _llm_coverage(report)
+    """Per reviewer: status, engine, findings, drops, merges, tokens. LLM runs add what a
+    reader pays for and trusts: findings kept in the report, the structured-output mode,
+    and tokens including those a provider's prompt cache served, with a total."""
+    llm = report.engine == "llm"
+    counts = "Returned | Kept" if llm else "Findings"
+    tokens = "prompt / cached / completion" if llm else "prompt / completion"
     out = [
         "## Coverage",
         "",
-        "| Reviewer | Status | Engine | Findings | Dropped (ungrounded / low confidence) "
-        "| Merged | Suppressed | Tokens (prompt / completion) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| Reviewer | Status | Engine | {counts} | Dropped (ungrounded / low confidence) "
+        f"| Merged | Suppressed | Tokens ({tokens}) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if llm else ""),
     ]
     for r in report.reviewers:
         engine = r.engine if not r.model else f"{r.engine} ({r.model})"
         if r.structured_output:
             engine += f", {r.structured_output}"
         status = r.status if not r.error else f"{r.status}: {r.error}"
+        found = str(r.findings)
+        used = f"{r.usage.prompt_tokens} / {r.usage.completion_tokens}"
+        if llm:
+            found += f" | {sum(1 for f in report.findings if r.name in f.reviewers)}"
+            used = (f"{r.usage.prompt_tokens:,} / {r.usage.cached_tokens:,} "
+                    f"/ {r.usage.completion_tokens:,}")
         out.append(
-            f"| {r.name} | {status.replace('|', '/')} | {engine} | {r.findings} "
+            f"| {r.name} | {status.replace('|', '/')} | {engine} | {found} "
             f"| {r.dropped.ungrounded} / {r.dropped.below_confidence} | {r.dropped.merged} "
-            f"| {r.dropped.suppressed} | {r.usage.prompt_tokens} / {r.usage.completion_tokens} |"
+            f"| {r.dropped.suppressed} | {used} |"
         )
-    return [*out, ""]
-
-
-def _llm_coverage(report: Report) -> list[str]:
-    """LLM runs add what a reader pays for and trusts: findings kept in the report, the
-    structured-output mode, and tokens including those a provider cache served."""
-    out = [
-        "## Coverage",
-        "",
-        "| Reviewer | Status | Engine | Returned | Kept | Dropped (ungrounded / low confidence) "
-        "| Merged | Suppressed | Tokens (prompt / cached / completion) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in report.reviewers:
-        engine = r.engine if not r.model else f"{r.engine} ({r.model})"
-        if r.structured_output:
-            engine += f", {r.structured_output}"
-        status = r.status if not r.error else f"{r.status}: {r.error}"
-        kept = sum(1 for f in report.findings if r.name in f.reviewers)
-        out.append(
-            f"| {r.name} | {status.replace('|', '/')} | {engine} | {r.findings} | {kept} "
-            f"| {r.dropped.ungrounded} / {r.dropped.below_confidence} | {r.dropped.merged} "
-            f"| {r.dropped.suppressed} | {r.usage.prompt_tokens:,} / {r.usage.cached_tokens:,} "
-            f"/ {r.usage.completion_tokens:,} |"
-        )
-    prompt = sum(r.usage.prompt_tokens for r in report.reviewers)
-    cached = sum(r.usage.cached_tokens for r in report.reviewers)
-    completion = sum(r.usage.completion_tokens for r in report.reviewers)
-    out += [
-        "",
-        f"Tokens for this review: {prompt:,} prompt ({cached:,} served from the provider's "
-        f"prompt cache) and {completion:,} completion.",
-    ]
+    if llm:
+        prompt = sum(r.usage.prompt_tokens for r in report.reviewers)
+        cached = sum(r.usage.cached_tokens for r in report.reviewers)
+        completion = sum(r.usage.completion_tokens for r in report.reviewers)
+        out += [
+            "",
+            f"Tokens for this review: {prompt:,} prompt ({cached:,} served from the "
+            f"provider's prompt cache) and {completion:,} completion.",
+        ]
     return [*out, ""]
 
 
