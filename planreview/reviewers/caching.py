@@ -521,6 +521,8 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
             tenant = _TENANT_PARAM.search(fn.params) if fn else None
             if fn is None or tenant is None or not key:
                 continue
+            if not _loads_tenant_data(unit, fn, tenant.group(1)):
+                continue  # a global cache read from a tenant-scoped function
             resolved = _resolve_key(unit, fn, key)
             if resolved is None or _TENANT_WORD.search(resolved):
                 continue
@@ -545,6 +547,15 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
                 evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
                 confidence=75,
             )
+
+
+def _loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
+    """The function loads data scoped by the tenant parameter (what ends up cached)."""
+    mentions = re.compile(rf"(?<![\w$]){re.escape(param)}\b")
+    inside = range(fn.start_line, fn.end_line + 1)
+    return any(q.start_line in inside and mentions.search(q.args) for q in unit.queries) or any(
+        a.start_line in inside and mentions.search(a.expr) for a in unit.awaits
+    )
 
 
 def _unstable_cache_key(args: str) -> str | None:

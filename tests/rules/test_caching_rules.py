@@ -482,3 +482,20 @@ def test_caching_rules_never_crash_on_fragments(fragments: list[str]) -> None:
     md = f"# Plan\n{prose}\n\n```ts\n{code}\n```\n"
     results = run_rules(RuleContext(parse_plan(md, PLAN), RepoContext()), ["caching"])
     assert results.errors == {}
+
+
+def test_global_cache_read_in_a_tenant_function_does_not_fire() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const flagCache = new LRUCache<string, Flags>({ max: 10 });
+async function checkout(tenantId: string) {
+  const flags = flagCache.get("global-flags");
+  return flags?.checkoutEnabled;
+}
+```
+""",
+        TENANT_KEY,
+    )
+    assert found == []
