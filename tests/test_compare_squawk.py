@@ -51,12 +51,27 @@ def test_agreement_is_counted_per_statement_through_the_rule_map() -> None:
         out,
         theirs={(1, squawk_rule), (5, squawk_rule)},
         ours={(1, ours), (9, ours), (9, "indexing/fk-without-index")},
-        reverse={ours: {squawk_rule}},
+        reverse={ours: [squawk_rule]},
     )
 
     tally = out.squawk[squawk_rule]
     assert (tally.both, tally.only_squawk, tally.only_us) == (1, 1, 1)
     assert out.ours_only == {"indexing/fk-without-index": 1}
+
+
+def test_a_statement_flagged_under_any_squawk_rule_mapped_to_ours_is_agreement() -> None:
+    drop = SQUAWK_TO_OURS["ban-drop-column"][0]
+    out = Comparison()
+
+    _tally(
+        out,
+        theirs={(4, "ban-drop-column")},
+        ours={(4, drop)},
+        reverse={drop: ["ban-drop-column", "ban-drop-table"]},
+    )
+
+    assert out.squawk["ban-drop-column"].both == 1
+    assert "ban-drop-table" not in out.squawk or out.squawk["ban-drop-table"].only_us == 0
 
 
 @pytest.fixture
