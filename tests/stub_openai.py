@@ -81,6 +81,9 @@ class StubServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.unexpected: list[Recorded] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """Most requests the stub was answering at the same time."""
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -142,6 +145,16 @@ class StubServer:
                 if reply is None:
                     self._json(418, {"error": {"message": "unscripted request"}})
                     return
+                with stub._lock:
+                    stub.in_flight += 1
+                    stub.max_in_flight = max(stub.max_in_flight, stub.in_flight)
+                try:
+                    self._answer(record, reply)
+                finally:
+                    with stub._lock:
+                        stub.in_flight -= 1
+
+            def _answer(self, record: Recorded, reply: Reply) -> None:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 if reply.status >= 400:

@@ -343,3 +343,12 @@ def test_stub_scripted_with_reference_review_01_reproduces_it_in_the_report(
     assert "| P1 | 4 |" in text and "| P2 | 7 |" in text and "| P3 | 6 |" in text
     assert "| **Total** | **17** |" in text
     assert f"`{ref.CATALOG}` (line 72)" in text
+
+
+@pytest.mark.parametrize("concurrency", [4, 2])
+def test_reviewers_call_the_model_in_parallel_up_to_the_concurrency_cap(
+    stub: StubServer, repo_root: Path, tmp_path: Path, concurrency: int
+) -> None:
+    stub.script(*(answer(findings(), when=when(n), delay_s=1.0) for n in REVIEWERS))
+    review(repo_root, stub, tmp_path, concurrency=concurrency)
+    assert stub.max_in_flight == concurrency
