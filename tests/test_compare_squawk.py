@@ -13,6 +13,7 @@ from benchmarks.compare_squawk import (
     SQUAWK,
     SQUAWK_TO_OURS,
     Comparison,
+    _statement_of,
     _tally,
     compare,
     our_flags,
@@ -40,6 +41,14 @@ def test_statement_spans_begin_at_the_first_line_after_leading_comments() -> Non
 
 def test_statement_spans_are_empty_for_sql_that_does_not_parse() -> None:
     assert statement_spans("ALTER TABLE t ADD COLUMN;\n") == []
+
+
+def test_timeout_rules_are_compared_per_file_not_per_statement() -> None:
+    spans = [(1, 1), (3, 4)]
+
+    assert _statement_of(spans, 4, "require-lock-timeout") == 0
+    assert _statement_of(spans, 4, "migration/missing-lock-timeout") == 0
+    assert _statement_of(spans, 4, "require-concurrent-index-creation") == 3
 
 
 def test_agreement_is_counted_per_statement_through_the_rule_map() -> None:
