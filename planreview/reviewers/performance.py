@@ -289,44 +289,119 @@ def n_plus_one_query(ctx: RuleContext) -> Iterator[Hit]:
     Fix: fetch the related rows in one query (`where: { parentId: { in: ids } }`, or
     `include`/a join) and group them in memory.
     """
+    querying = _querying_functions(ctx)
     for unit in ctx.artifacts.code:
         sources = row_sources(unit)
-        reported: set[tuple[int, str]] = set()
+        reported: set[int] = set()
         for q in unit.queries:
             if not q.is_read or not q.where.loops or q.where.transaction is not None:
                 continue
             if not (q.awaited or q.where.in_promise_all):
                 continue
-            for loop in _loops_of(unit, q):
-                source = loop_source(unit, loop, sources)
-                if source is None:
-                    continue
-                key = (loop.start_line, model_label(q))
-                if key in reported or not is_relevant(ctx, unit, q.start_line, q.where):
-                    break
-                reported.add(key)
-                yield _n_plus_one_hit(ctx, unit, q, loop, source)
-                break
+            hit = _per_row(ctx, unit, q.where, sources, reported)
+            if hit:
+                loop, source = hit
+                yield _n_plus_one_hit(
+                    ctx,
+                    unit,
+                    loop,
+                    source,
+                    f"`{model_label(q)}`",
+                    q.start_line,
+                    q.end_line,
+                    exact=source.exact,
+                )
+        for a in unit.awaits:
+            if not a.where.loops or a.where.transaction is not None:
+                continue
+            callee = _CALLEE.match(a.expr)
+            if not callee or callee.group(1) not in querying:
+                continue
+            if any(q.start_line == a.start_line for q in unit.queries):
+                continue  # a direct query, handled above
+            hit = _per_row(ctx, unit, a.where, sources, reported)
+            if hit:
+                loop, source = hit
+                via = querying[callee.group(1)]
+                yield _n_plus_one_hit(
+                    ctx,
+                    unit,
+                    loop,
+                    source,
+                    f"`{callee.group(1)}()` (which runs {via})",
+                    a.start_line,
+                    a.end_line,
+                    exact=False,
+                )
+
+
+# Names too common to resolve by name alone (`map.get`, `cache.fetch`).
+_GENERIC_NAMES = frozenset(
+    {"fetch", "query", "execute", "handle", "process", "findOne", "constructor"}
+)
+_CALLEE = re.compile(r"(?:[\w$]+\s*\??\.\s*)*([\w$]+)\s*\(")
+
+
+def _querying_functions(ctx: RuleContext) -> dict[str, str]:
+    """Named functions (plan or repo) that run a read query -> the first such query."""
+    out: dict[str, str] = {}
+    for unit in ctx.artifacts.code:
+        for q in unit.queries:
+            fn = unit.named_function(q.where) if q.where.function is not None else None
+            generic = len(fn.name) < 5 or fn.name in _GENERIC_NAMES if fn else True
+            if fn and q.is_read and not generic and fn.name not in out:
+                out[fn.name] = f"`{model_label(q)}`"
+    return out
+
+
+def _per_row(
+    ctx: RuleContext,
+    unit: CodeUnit,
+    where: Where,
+    sources: dict[str, _RowSource],
+    reported: set[int],
+) -> tuple[Loop, _RowSource] | None:
+    """The enclosing loop over database rows, once per loop."""
+    for index in where.loops:
+        loop = unit.loops[index]
+        source = loop_source(unit, loop, sources)
+        if source is None:
+            continue
+        if loop.start_line in reported or not is_relevant(ctx, unit, loop.start_line, where):
+            return None
+        reported.add(loop.start_line)
+        return loop, source
+    return None
 
 
 def _n_plus_one_hit(
-    ctx: RuleContext, unit: CodeUnit, q: QueryCall, loop: Loop, source: _RowSource
+    ctx: RuleContext,
+    unit: CodeUnit,
+    loop: Loop,
+    source: _RowSource,
+    what: str,
+    line: int,
+    end_line: int,
+    *,
+    exact: bool,
 ) -> Hit:
-    what = f"`{model_label(q)}`"
-    rows = loop.iterable or "the rows"
+    rows = (loop.iterable or "the rows").strip()
     concurrency = (
         " The iterations run concurrently under `Promise.all`, so they also take N pool "
         "connections at once."
         if loop.concurrent
         else ""
     )
+    proof = [evidence(ctx, unit, loop.start_line), evidence(ctx, unit, line, end_line)]
+    if source.line != loop.start_line:
+        proof.insert(0, evidence(ctx, unit, source.line))
     return Hit(
-        title=f"N+1: {what} runs once per row of `{rows.strip()}` (line {loop.start_line})",
+        title=f"N+1: {what.split(' (')[0]} runs once per row of `{rows}` (line {loop.start_line})",
         locations=[location(ctx, unit, loop.start_line, loop.end_line)],
         issue=(
-            f"The loop at {at(unit, loop.start_line)} iterates over `{rows.strip()}`, "
+            f"The loop at {at(unit, loop.start_line)} iterates over `{rows}`, "
             f"loaded by `{source.how}` (line {source.line}), and awaits {what} for every "
-            f"row (line {q.start_line}).{concurrency}"
+            f"row (line {line}).{concurrency}"
         ),
         impact=(
             "One database round-trip per row: N rows cost N+1 queries, so the request's "
@@ -334,20 +409,12 @@ def _n_plus_one_hit(
         ),
         recommendation=(
             "Load the related rows in one query before the loop (e.g. `where: { "
-            "<parentId>: { in: ids } }` or an `include`/join on the first query), group "
-            "them by parent id in a Map, and read from the Map inside the loop."
+            "<parentId>: { in: ids } }`, a `groupBy` for counts, or an `include`/join on the "
+            "first query), group them by parent id in a Map, and read from the Map inside "
+            "the loop."
         ),
-        evidence=[
-            evidence(ctx, unit, source.line),
-            evidence(ctx, unit, loop.start_line),
-            evidence(ctx, unit, q.start_line, q.end_line),
-        ]
-        if source.line != loop.start_line
-        else [
-            evidence(ctx, unit, loop.start_line),
-            evidence(ctx, unit, q.start_line, q.end_line),
-        ],
-        confidence=100 if source.exact else 75,
+        evidence=proof,
+        confidence=100 if exact else 75,
     )
 
 

@@ -619,3 +619,27 @@ def author_stats():
     assert lines(found) == [(PLAN, 4, 6)]
     assert "`Book.objects.filter`" in found[0].title
     assert lines(findings(plan, ROW_BY_ROW)) == [(PLAN, 4, 6)]
+
+
+def test_helper_that_queries_called_per_row_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async function getUserUsage(userId: string) {
+  return prisma.generationRun.count({ where: { userId } });
+}
+async function listUsers() {
+  const users = await prisma.user.findMany({ take: 100 });
+  for (const user of users) {
+    user.usage = await getUserUsage(user.id);
+  }
+}
+```
+""",
+        N_PLUS_ONE,
+    )
+    assert lines(found) == [(PLAN, 8, 10)]
+    assert found[0].title.startswith("N+1: `getUserUsage()` runs once per row of `users`")
+    assert "prisma.generationRun.count" in found[0].issue
+    assert found[0].confidence == 75
