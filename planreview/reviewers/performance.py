@@ -285,7 +285,8 @@ def n_plus_one_query(ctx: RuleContext) -> Iterator[Hit]:
     """A query awaited inside a loop over rows from another query (N+1).
 
     Why: one round-trip per row: 200 rows cost 201 queries, ~1-5 ms each, serialized on
-    one request. It is the most common ORM performance bug.
+    one request. It is the most common ORM performance bug. A helper that runs a query
+    (`await getUsage(user.id)` per user) counts too, resolved by its name.
     Fix: fetch the related rows in one query (`where: { parentId: { in: ids } }`, or
     `include`/a join) and group them in memory.
     """
