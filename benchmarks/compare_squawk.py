@@ -9,7 +9,8 @@ mapped to the first line of the statement around it, found with libpg_query (pgp
 `--assume-in-transaction` is passed for prisma_* files only: Prisma Migrate runs each
 migration file in one transaction; the Rails, Django and hand-written files say BEGIN and
 COMMIT themselves where they run in one, and squawk reports every BEGIN under that flag
-as `transaction-nesting`.
+as `transaction-nesting`. Our counterpart: the plan names the Prisma file
+(`prisma/migrations/<name>/migration.sql`) on the line above the block, as plans do.
 
 Prints a Markdown table per squawk rule (both flag / only squawk / only us), rows for our
 rules squawk has no equivalent for, and each tool's wall time for the whole corpus.
@@ -171,13 +172,23 @@ def _txn_flag(path: Path) -> list[str]:
     return ["--assume-in-transaction"] if path.name.startswith("prisma_") else []
 
 
-def our_flags(text: str, name: str, spans: list[tuple[int, int]]) -> tuple[Flags, list[str]]:
-    """Our rules on a plan whose only block is the file: plan line n+1 is file line n."""
+def _plan_header(path: Path) -> str:
+    # What a plan says above a Prisma migration; our counterpart of the flag above.
+    if not path.name.startswith("prisma_"):
+        return ""
+    return f"`prisma/migrations/{path.stem.removeprefix('prisma_')}/migration.sql`:\n"
+
+
+def our_flags(
+    text: str, name: str, spans: list[tuple[int, int]], header: str = ""
+) -> tuple[Flags, list[str]]:
+    """Our rules on a plan holding `header` lines, then one ```sql block with the file."""
     body = text if text.endswith("\n") else text + "\n"
-    plan = parse_plan("```sql\n" + body + "```\n", name)
+    plan = parse_plan(header + "```sql\n" + body + "```\n", name)
+    offset = header.count("\n") + 1  # plan line n + offset holds file line n
     results = run_rules(RuleContext(plan, RepoContext()), SPECIALTIES)
     flags = {
-        (_statement_of(spans, loc.start_line - 1, finding.rule or ""), finding.rule or "")
+        (_statement_of(spans, loc.start_line - offset, finding.rule or ""), finding.rule or "")
         for findings in results.findings.values()
         for finding in findings
         for loc in finding.locations[:1]
@@ -210,7 +221,7 @@ def compare(files: list[Path], squawk: Path = SQUAWK) -> Comparison:
         theirs = squawk_flags(squawk, path, spans)
         out.squawk_s += time.perf_counter() - started
         started = time.perf_counter()
-        ours, errors = our_flags(text, path.name, spans)
+        ours, errors = our_flags(text, path.name, spans, _plan_header(path))
         out.ours_s += time.perf_counter() - started
         out.notes.extend(errors)
         _tally(out, theirs, ours, reverse, where=path.name)
@@ -236,6 +247,7 @@ def _tally(
     for line, rule_id in ours:
         if rule_id in out.ours_only:
             out.ours_only[rule_id] += 1
+            out.disagreements.append(f"{where}:{line}  ours only  {rule_id}")
             continue
         # Agreement when squawk flags the statement under any rule mapped to ours; else
         # one "only us", counted on the first of those rules (DROP COLUMN is no miss of

@@ -99,10 +99,13 @@ def drop_rule() -> Iterator[str]:
     del REGISTRY[rule_id]
 
 
-def test_our_findings_are_reported_at_file_lines_of_their_statements(drop_rule: str) -> None:
+@pytest.mark.parametrize("header", ["", "`prisma/migrations/1_x/migration.sql`:\n"])
+def test_our_findings_are_reported_at_file_lines_of_their_statements(
+    drop_rule: str, header: str
+) -> None:
     text = "CREATE TABLE t (id int);\nALTER TABLE t\n  DROP COLUMN x;\n"
 
-    flags, errors = our_flags(text, "m.sql", statement_spans(text))
+    flags, errors = our_flags(text, "m.sql", statement_spans(text), header)
 
     assert {flag for flag in flags if flag[1] == drop_rule} == {(2, drop_rule)}
     assert errors == []
