@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 Language = Literal["typescript", "python"]
 Origin = Literal["plan", "repo"]
-Orm = Literal["prisma", "drizzle", "sqlalchemy", "django", "raw"]
+Orm = Literal["prisma", "drizzle", "typeorm", "sqlalchemy", "django", "raw"]
 
 PLAN_LANGUAGES: dict[str, Language] = {
     **dict.fromkeys(("ts", "typescript", "tsx", "js", "javascript", "jsx", "mjs"), "typescript"),
@@ -86,6 +86,9 @@ WRITE_METHODS = frozenset(
         "save",
         "bulk_save_objects",
         "bulk_insert_mappings",
+        "commit",
+        "flush",
+        "remove",
     }
 )
 SINGLE_ROW_WRITES = frozenset(
@@ -100,6 +103,9 @@ SINGLE_ROW_WRITES = frozenset(
         "save",
         "get_or_create",
         "update_or_create",
+        "commit",
+        "flush",
+        "remove",
     }
 )
 _PRISMA_METHODS = (
@@ -824,6 +830,11 @@ _DRIZZLE_CALL = re.compile(
     r"(?<![\w$.])((?:this\.)?(?:db|tx|trx|database))\.(select|selectDistinct|insert|update|delete)"
     r"\s*\("
 )
+_TYPEORM_CALL = re.compile(
+    r"(?<![\w$.])((?:this\.)?[\w$]*(?:Repository|repository|Repo|repo))\.(find|findBy|findOne|"
+    r"findOneBy|findAndCount|findAndCountBy|count|countBy|exists|save|insert|update|delete|remove|"
+    r"upsert)\s*\("
+)
 _TX_CALL = re.compile(rf"(?<![\w$.])({_IDENT_CHAIN})\.\$?transaction\s*\(")
 _FOR = re.compile(r"(?<![\w$.])for\s*(await\s*)?\(")
 _WHILE = re.compile(r"(?<![\w$.])while\s*\(")
@@ -1118,6 +1129,9 @@ class _JsScanner(_Scanner):
                 self.add_call(m.start(), opener, "raw", m.group(1), None, m.group(2), raw=True)
         for m in _DRIZZLE_CALL.finditer(self.m):
             self.add_call(m.start(), m.end() - 1, "drizzle", m.group(1), None, m.group(2))
+        for m in _TYPEORM_CALL.finditer(self.m):
+            entity = re.sub(r"(?i)^(this\.)|_?repo(sitory)?$", "", m.group(1)) or None
+            self.add_call(m.start(), m.end() - 1, "typeorm", m.group(1), entity, m.group(2))
 
     def add_call(
         self,
@@ -1340,13 +1354,13 @@ _PY_FOR = re.compile(r"(?m)^([ \t]*)(?:async[ \t]+)?for[ \t]+(.+?)[ \t]+in[ \t]+
 _PY_WHILE = re.compile(r"(?m)^([ \t]*)while[ \t]+(.+?):[ \t]*$")
 _PY_WITH_TX = re.compile(
     r"(?m)^([ \t]*)(?:async[ \t]+)?with[ \t]+(?:await[ \t]+)?"
-    r"((?:self\.)?\w*(?:session|conn|connection|engine|db)\w*)"
+    r"((?:\w+\.)*\w*(?:session|conn|connection|engine|db)\w*)"
     r"\.(begin|begin_nested)\(\)"
 )
 _PY_ATOMIC = re.compile(r"(?m)^([ \t]*)(?:with[ \t]+transaction\.atomic\(|@transaction\.atomic\b)")
 _PY_SESSION_CALL = re.compile(
-    r"(?<![\w.])((?:self\.)?(?:\w*session\w*|db))\.(query|execute|scalars|scalar|get|add|add_all|"
-    r"merge|delete|bulk_save_objects|bulk_insert_mappings)\s*\("
+    r"(?<![\w.])((?:(?:self|db)\.)?(?:\w*session\w*|db))\.(query|execute|scalars|scalar|get|add|"
+    r"add_all|merge|delete|bulk_save_objects|bulk_insert_mappings|commit|flush)\s*\("
 )
 _PY_DJANGO_CALL = re.compile(
     r"(?<![\w.])([A-Z]\w*)\.objects\.(filter|all|get|create|update|delete|exclude|bulk_create|"
@@ -1383,6 +1397,8 @@ _PY_IMMEDIATE = frozenset(
         "save",
         "bulk_save_objects",
         "bulk_insert_mappings",
+        "commit",
+        "flush",
     }
 )
 _PY_CACHE_NEW = re.compile(r"(?<![\w.])(TTLCache|LRUCache|TLRUCache)\s*\(")

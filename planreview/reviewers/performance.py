@@ -72,7 +72,7 @@ def is_batch_job(unit: CodeUnit) -> bool:
 def model_label(q: QueryCall) -> str:
     if q.orm == "raw":
         return f"{q.receiver}.${q.method}"
-    if q.orm == "django":
+    if q.orm in ("django", "typeorm"):
         return f"{q.receiver}.{q.method}"
     if q.model:
         return f"{q.receiver}.{q.model}.{q.method}"
@@ -165,6 +165,12 @@ _TAKE = re.compile(r"\b(take|first|limit|cursor)\b\s*[:,}]|\.\.\.")
 _BOUNDED_WHERE = re.compile(r"\bin\s*:|\bid\s*:\s*(?!true\b|false\b)[\w$.]+\s*[,}]")
 
 
+def _is_list_query(q: QueryCall) -> bool:
+    return q.method == "findMany" or (
+        q.orm == "typeorm" and q.method in ("find", "findBy", "findAndCount", "findAndCountBy")
+    )
+
+
 def _unbounded_select(sql: str) -> bool:
     """A list SELECT: reads FROM a table, no LIMIT, not a single aggregate."""
     return (
@@ -196,9 +202,7 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
             if any(loop_source(unit, unit.loops[k], sources) for k in q.where.loops):
                 continue  # a per-row lookup: performance/n-plus-one-query reports it
             unbounded = (
-                q.method == "findMany"
-                and not _TAKE.search(q.args)
-                and not _BOUNDED_WHERE.search(q.args)
+                _is_list_query(q) and not _TAKE.search(q.args) and not _BOUNDED_WHERE.search(q.args)
             ) or (q.orm == "raw" and _unbounded_select(q.args))
             if not unbounded or set(q.assigned_to) & length_only:
                 continue

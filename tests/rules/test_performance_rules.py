@@ -643,3 +643,34 @@ async function listUsers() {
     assert found[0].title.startswith("N+1: `getUserUsage()` runs once per row of `users`")
     assert "prisma.generationRun.count" in found[0].issue
     assert found[0].confidence == 75
+
+
+def test_typeorm_find_without_take_fires_and_with_take_does_not() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const users = await this.userRepository.find({ where: { orgId } });
+const page = await this.userRepository.find({ where: { orgId }, take: 20 });
+```
+""",
+        UNBOUNDED,
+    )
+    assert lines(found) == [(PLAN, 3, 3)]
+    assert "this.userRepository.find" in found[0].title
+
+
+def test_sqlalchemy_commit_per_row_is_a_row_by_row_write() -> None:
+    found = findings(
+        """
+# Plan
+```python
+for row in rows:
+    db.session.add(Order(**row))
+    db.session.commit()
+```
+""",
+        ROW_BY_ROW,
+    )
+    assert lines(found) == [(PLAN, 3, 5)]
+    assert "db.session.commit" in found[0].title
