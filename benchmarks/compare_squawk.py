@@ -94,6 +94,10 @@ EXCLUDED: dict[str, str] = {
 PER_FILE = {"require-lock-timeout", "require-statement-timeout", "migration/missing-lock-timeout"}
 
 
+class SquawkFailed(Exception):
+    """squawk crashed or printed something other than its JSON report."""
+
+
 @dataclass
 class Tally:
     both: int = 0
@@ -162,9 +166,12 @@ def _statement_of(spans: list[tuple[int, int]], line: int, rule: str = "") -> in
 def squawk_flags(squawk: Path, path: Path, spans: list[tuple[int, int]]) -> Flags:
     cmd = [str(squawk), "--reporter", "json", *_txn_flag(path), str(path)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60)
-    if done.returncode not in (0, 1):  # 1 means findings
-        raise RuntimeError(f"squawk failed on {path.name}: {done.stderr.strip()}")
-    found = json.loads(done.stdout or "[]")
+    try:
+        found = json.loads(done.stdout or "[]")
+    except json.JSONDecodeError as exc:
+        raise SquawkFailed(f"{path.name}: {done.stderr.strip() or exc}") from exc
+    if done.returncode not in (0, 1) or (done.returncode == 1 and not found):  # 1: findings
+        raise SquawkFailed(f"{path.name}: exit {done.returncode}: {done.stderr.strip()}")
     return {(_statement_of(spans, f["line"] + 1, f["rule_name"]), f["rule_name"]) for f in found}
 
 
@@ -318,8 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.squawk.exists():
         print(f"squawk not found at {args.squawk} (pip install squawk-cli)")
         return 0
-    out = compare(files, args.squawk)
-    print(render(out, squawk_one_process(files, args.squawk), details=args.details))
+    try:
+        out = compare(files, args.squawk)
+        print(render(out, squawk_one_process(files, args.squawk), details=args.details))
+    except (SquawkFailed, subprocess.TimeoutExpired) as exc:
+        print(f"squawk failed, no comparison: {exc}")
     return 0
 
 
