@@ -252,7 +252,7 @@ def script_loads_whole_table(ctx: RuleContext) -> Iterator[Hit]:
         if not is_batch_job(unit):
             continue
         for q in unit.queries:
-            if q.method != "findMany" or _TAKE.search(q.args) or _BOUNDED_WHERE.search(q.args):
+            if not _is_list_query(q) or _TAKE.search(q.args) or _BOUNDED_WHERE.search(q.args):
                 continue
             rows = stated_rows(ctx, q.model)
             if (
