@@ -13,6 +13,7 @@ from benchmarks.compare_squawk import (
     SQUAWK,
     SQUAWK_TO_OURS,
     Comparison,
+    SquawkFailed,
     _statement_of,
     _tally,
     compare,
@@ -109,6 +110,19 @@ def test_our_findings_are_reported_at_file_lines_of_their_statements(
 
     assert {flag for flag in flags if flag[1] == drop_rule} == {(2, drop_rule)}
     assert errors == []
+
+
+def test_a_squawk_that_exits_1_without_a_report_is_a_failure_not_a_clean_file(
+    tmp_path: Path,
+) -> None:
+    fake = tmp_path / "squawk"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    sql = tmp_path / "m.sql"
+    sql.write_text("DROP TABLE t;\n")
+
+    with pytest.raises(SquawkFailed, match=r"m\.sql: exit 1"):
+        squawk_flags(fake, sql, statement_spans(sql.read_text()))
 
 
 @needs_squawk
