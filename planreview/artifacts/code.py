@@ -310,13 +310,16 @@ class CodeUnit:
 
     def named_function(self, where: Where) -> Function | None:
         """The innermost enclosing function that has a name (skips callbacks)."""
+        if where.function is None:
+            return None
+        return self.function_around(self.functions[where.function].start_line)
+
+    def function_around(self, line: int, *, named: bool = True) -> Function | None:
+        """The innermost function (with a name, unless `named=False`) containing `line`."""
         best: Function | None = None
-        line = None
-        if where.function is not None:
-            line = self.functions[where.function].start_line
         for fn in self.functions:
-            inside = line is not None and fn.start_line <= line <= fn.end_line
-            if fn.name and inside and (best is None or fn.start_line >= best.start_line):
+            inside = fn.start_line <= line <= fn.end_line and (fn.name or not named)
+            if inside and (best is None or fn.start_line >= best.start_line):
                 best = fn
         return best
 

@@ -83,18 +83,8 @@ def _caches(ctx: RuleContext) -> list[_Cache]:
     ]
 
 
-def _fn_of(unit: CodeUnit, line: int) -> Function | None:
-    """The innermost named function around `line`."""
-    best: Function | None = None
-    for fn in unit.functions:
-        inside = fn.name and fn.start_line <= line <= fn.end_line
-        if inside and (best is None or fn.start_line >= best.start_line):
-            best = fn
-    return best
-
-
 def _span(unit: CodeUnit, line: int) -> tuple[int, int]:
-    fn = _fn_of(unit, line)
+    fn = unit.function_around(line)
     return (fn.start_line, fn.end_line) if fn else (unit.start_line, unit.end_line)
 
 
@@ -173,7 +163,7 @@ def _invalidators(ctx: RuleContext, cache: _Cache) -> set[str]:
     for unit in ctx.artifacts.code:
         for c in unit.caches:
             if c.kind in ("delete", "clear") and c.name.split(".")[-1] == cache.name:
-                fn = _fn_of(unit, c.start_line)
+                fn = unit.function_around(c.start_line)
                 if fn:
                     names.add(fn.name)
         for fn in unit.functions:
@@ -286,7 +276,7 @@ def _invalidates(
 def _stale_hit(ctx: RuleContext, stale: _StaleWrite) -> Hit:
     cache, unit, q, evictors = stale.cache, stale.unit, stale.query, stale.evictors
     model = _display(q.model or stale.model)
-    fn = _fn_of(unit, q.start_line)
+    fn = unit.function_around(q.start_line)
     path = f"`{fn.name}`" if fn else f"the code at {at(unit, q.start_line)}"
     evict = sorted(evictors)[0] if evictors else None
     call = f"`{evict}(...)`" if evict else cache.eviction()
@@ -517,7 +507,7 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
                     continue
             else:
                 continue
-            fn = _fn_of(unit, c.start_line)
+            fn = unit.function_around(c.start_line)
             tenant = _TENANT_PARAM.search(fn.params) if fn else None
             if fn is None or tenant is None or not key:
                 continue

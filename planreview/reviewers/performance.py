@@ -684,11 +684,8 @@ def _length_only_names(unit: CodeUnit) -> Iterator[tuple[str, int, str, bool]]:
 
 
 def _function_span(unit: CodeUnit, line: int) -> tuple[int, int]:
-    best = (unit.start_line, unit.end_line)
-    for fn in unit.functions:
-        if fn.start_line <= line <= fn.end_line and fn.start_line >= best[0]:
-            best = (fn.start_line, fn.end_line)
-    return best
+    fn = unit.function_around(line, named=False)
+    return (fn.start_line, fn.end_line) if fn else (unit.start_line, unit.end_line)
 
 
 _INLINE_LENGTH = re.compile(
