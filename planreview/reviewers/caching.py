@@ -366,7 +366,11 @@ def route_renamed_without_redirect(ctx: RuleContext) -> Iterator[Hit]:
     URL, `revalidate = 0`), and purge the old paths on deploy (`revalidatePath`).
     A redirect mentioned only under open questions or alternatives does not count.
     """
-    routes = _route_files(ctx)
+    mentions = any(
+        _ROUTE_TOKEN.search(text) and (_RENAME.search(text) or _REMOVE.search(text))
+        for text in ctx.plan.lines
+    )
+    routes = _route_files(ctx) if mentions else {}  # reading route files costs I/O
     if not routes:
         return
     redirects = [
