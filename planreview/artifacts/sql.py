@@ -55,6 +55,8 @@ class SqlStatement:
     """Found inside a `DO $$ ... $$` body."""
     explicit_transaction: bool = False
     """Inside a BEGIN ... COMMIT the text itself opens (not an implied one)."""
+    transaction: int = 0
+    """Which BEGIN ... COMMIT of its group it belongs to (1, 2, ...); 0 outside any."""
 
     @property
     def node(self) -> Tree:
@@ -219,6 +221,7 @@ def parse_text(
     """Parse every statement of `sql`, whose first line is absolute line `first_line`."""
     out: list[SqlStatement] = []
     in_tx = False
+    transaction = 0
     pieces = split_statements(sql)
     implied = implied_transaction and len(pieces) > 1
     for piece in pieces:
@@ -232,17 +235,23 @@ def parse_text(
         if not parsed:
             continue
         kind, tree = _node(parsed[0])
+        closing = False
         if kind == "TransactionStmt":
             what = tree.get("kind", "")
             if what in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
                 in_tx = True
+                transaction += 1
             elif what in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE"):
-                in_tx = False
+                closing = in_tx
+        # The COMMIT belongs to the transaction it closes.
         stmt = SqlStatement(
             kind=kind, tree=tree, text=piece.text, path=path, start_line=start, end_line=end,
             source=source, in_transaction=in_tx or implied,
             group=group, index=len(out), explicit_transaction=in_tx,
+            transaction=transaction if in_tx else 0,
         )
+        if closing:
+            in_tx = False
         out.append(stmt)
         if kind == "DoStmt":
             out.extend(_do_body(stmt, unparsed))
@@ -292,7 +301,7 @@ def _do_body(do: SqlStatement, unparsed: list[Unparsed]) -> list[SqlStatement]:
                 kind=kind, tree=tree, text=query, path=do.path, start_line=line,
                 end_line=line + query.count("\n"), source=do.source,
                 in_transaction=do.in_transaction, group=do.group, in_do=True,
-                explicit_transaction=do.explicit_transaction,
+                explicit_transaction=do.explicit_transaction, transaction=do.transaction,
             )
         )
     return out

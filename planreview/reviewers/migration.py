@@ -749,22 +749,22 @@ def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
 DML_KINDS = frozenset({"UpdateStmt", "InsertStmt", "DeleteStmt"})
 
 
-def _transaction_groups(ctx: RuleContext) -> dict[tuple[str, int], list[SqlStatement]]:
+def _transaction_groups(ctx: RuleContext) -> dict[tuple[str, int, int], list[SqlStatement]]:
     """Plan statements grouped by the transaction they run in."""
     spans = [
         (unit.path, tx.start_line, tx.end_line)
         for unit in ctx.artifacts.code
         for tx in unit.transactions
     ]
-    out: dict[tuple[str, int], list[SqlStatement]] = {}
+    out: dict[tuple[str, int, int], list[SqlStatement]] = {}
     for s in plan_sql(ctx):
         if not s.in_transaction:
             continue
-        key = (s.path, s.group)
+        key = (s.path, s.group, s.transaction)
         if s.source == "code":
             for path, lo, hi in spans:
                 if path == s.path and lo <= s.start_line <= hi:
-                    key = (path, -lo)
+                    key = (path, -1, lo)
         out.setdefault(key, []).append(s)
     return out
 
@@ -959,10 +959,10 @@ def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
     """
     if re.search(r"lock_timeout", ctx.plan.text, re.IGNORECASE):
         return
-    groups: dict[tuple[str, int], list[SqlStatement]] = {}
+    groups: dict[tuple[str, int, int], list[SqlStatement]] = {}
     in_tx = {id(s): key for key, stmts in _transaction_groups(ctx).items() for s in stmts}
     for s in plan_sql(ctx):
-        groups.setdefault(in_tx.get(id(s), (s.path, s.group)), []).append(s)
+        groups.setdefault(in_tx.get(id(s), (s.path, s.group, 0)), []).append(s)
     for stmts in groups.values():
         for s in stmts:
             if _sets_lock_timeout(s):

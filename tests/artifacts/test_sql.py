@@ -86,12 +86,12 @@ def test_a_broken_statement_is_recorded_and_does_not_hide_the_others() -> None:
     assert [(u.start_line, u.kind) for u in unparsed] == [(2, "sql")]
 
 
-def test_begin_commit_marks_statements_inside_the_transaction() -> None:
+def test_begin_through_commit_marks_statements_inside_the_transaction() -> None:
     found, _ = stmts("BEGIN;\nUPDATE t SET a = 1;\nCOMMIT;\nUPDATE t SET a = 2;")
     assert [(s.kind, s.in_transaction) for s in found] == [
         ("TransactionStmt", True),
         ("UpdateStmt", True),
-        ("TransactionStmt", False),
+        ("TransactionStmt", True),
         ("UpdateStmt", False),
     ]
 
