@@ -440,8 +440,9 @@ def query_not_covered(ctx: RuleContext) -> Iterator[Hit]:
         cols = ", ".join(flt.columns)
         cond = " AND ".join(f"{c} = ?" for c in flt.columns)
         served = (
-            f"only {partial[0].label}, which leads with {partial[0].columns[0]}; the rest is "
-            "filtered row by row"
+            "only "
+            + ", ".join(f"{ix.label} (leading with {ix.columns[0]})" for ix in partial)
+            + "; the other columns are filtered row by row"
             if partial else "no index on these columns: a sequential scan"
         )
         yield Hit(
