@@ -39,6 +39,9 @@ bench: $(VENV)/.installed-dev
 eval: $(VENV)/.installed-dev
 	$(BIN)/planreview eval evals/cases/ --out .cache/eval-results.json
 
+compare-squawk: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/compare_squawk.py
+
 docs: $(VENV)/.installed-dev
 	$(BIN)/planreview rules --markdown > docs/rules.md
 

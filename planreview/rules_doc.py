@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from planreview.rules import all_rules
 
 
@@ -26,4 +28,5 @@ def rules_markdown() -> str:
     for r in rules:
         out += [f"## `{r.id}`", "", f"*{r.category.value}, default {r.severity.value}*", ""]
         out += [r.doc, ""]
-    return "\n".join(out)
+    comparison = files("planreview").joinpath("data/squawk-comparison.md").read_text("utf-8")
+    return "\n".join(out) + "\n" + comparison
