@@ -382,9 +382,10 @@ def _sql_filters(ctx: RuleContext) -> Iterator[Filter]:
             for d in walk(s.tree.get("fromClause", []))
             if "RangeVar" in d
         ]
-        table = s.table or (tables[0] if len(tables) == 1 else None)
-        if table is None or "whereClause" not in s.tree:
+        # One relation only: with joins or UPDATE ... FROM a column may belong to any of them.
+        if len(tables) + (1 if s.table else 0) != 1 or "whereClause" not in s.tree:
             continue
+        table = s.table or tables[0]
         cols = _equality_columns(s.tree["whereClause"])
         if not cols:
             continue
@@ -405,7 +406,9 @@ def _equality_columns(clause: dict[str, object]) -> list[str] | None:
         expr = term.get("A_Expr") if isinstance(term, dict) else None
         if not isinstance(expr, dict) or names(expr.get("name")) != ["="]:
             continue
-        left = expr.get("lexpr", {})
+        left, right = expr.get("lexpr", {}), expr.get("rexpr", {})
+        if isinstance(right, dict) and "ColumnRef" in right:
+            continue  # a join condition, not a filter
         if isinstance(left, dict) and "ColumnRef" in left:
             fields = names(left["ColumnRef"].get("fields"))
             if fields:

@@ -654,7 +654,7 @@ def find_usages(
     return out
 
 
-@rule("migration/drop-still-referenced", severity=Severity.P1)
+@rule("migration/drop-still-referenced", severity=Severity.P2)
 def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
     """A dropped or renamed table or column that code in the repository still uses.
 
@@ -777,9 +777,11 @@ def ddl_and_dml_in_one_transaction(ctx: RuleContext) -> Iterator[Hit]:
     on the altered table waits for all the data migration that follows it.
     Fix: one short transaction for the DDL (with lock_timeout), the backfill in its
     own batched transactions, destructive DDL last and separately.
-    P1 when a table it touches is stated to be large.
+    P1 when a table it touches is stated to be large, or the transaction loops over
+    queries (its locks are then held for O(rows) round-trips).
     """
-    for stmts in _transaction_groups(ctx).values():
+    looping = _looping_transactions(ctx)
+    for key, stmts in _transaction_groups(ctx).items():
         ddl = [s for s in stmts if takes_access_exclusive(s)]
         dml = [s for s in stmts if s.kind in DML_KINDS]
         if not ddl or not dml:
@@ -811,8 +813,18 @@ def ddl_and_dml_in_one_transaction(ctx: RuleContext) -> Iterator[Hit]:
                 "destructive DDL (DROP) in its own final step."
             ),
             evidence=[quote(ctx, ddl[0]), quote(ctx, dml[0])],
-            severity=Severity.P1 if big else None,
+            severity=Severity.P1 if big or key in looping else None,
         )
+
+
+def _looping_transactions(ctx: RuleContext) -> set[tuple[str, int, int]]:
+    """Keys (as in _transaction_groups) of code transactions that run queries in a loop."""
+    out: set[tuple[str, int, int]] = set()
+    for unit in ctx.artifacts.code:
+        for index, tx in enumerate(unit.transactions):
+            if any(x.where.transaction == index and x.where.loops for x in unit.queries):
+                out.add((unit.path, -1, tx.start_line))
+    return out
 
 
 def _drop_table(s: SqlStatement) -> str | None:

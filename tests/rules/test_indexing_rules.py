@@ -243,3 +243,11 @@ def test_on_conflict_without_a_matching_unique_fires_and_with_one_does_not() -> 
     good = bad.replace('("tenantId", name) DO', '("tenantId", slug) DO')
     assert lines(findings(bad, UPSERT, FILES)) == [(4, 5)]
     assert findings(good, UPSERT, FILES) == []
+
+
+def test_join_conditions_and_multi_table_updates_are_not_filters() -> None:
+    md = (
+        '# Plan\n\n```sql\nUPDATE "Booking" b SET "tierId" = t."id"\n'
+        'FROM "Tier" t WHERE t."name" = b."packageId";\n```\n'
+    )
+    assert findings(md, QUERY, FILES) == []

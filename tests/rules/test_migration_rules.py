@@ -455,3 +455,23 @@ def test_drop_table_in_a_plan_without_rollback_fires_once() -> None:
 def test_plan_with_a_rollback_section_does_not_fire() -> None:
     md = sql_plan('DROP TABLE "Package";', "## Rollback\nRestore from the pg_dump taken before.")
     assert findings(md, ROLLBACK) == []
+
+
+def test_ddl_and_a_loop_of_writes_in_one_prisma_transaction_is_p1() -> None:
+    found = findings(
+        """
+# Plan
+
+```typescript
+await prisma.$transaction(async (tx) => {
+  await tx.$executeRaw`ALTER TABLE "Booking" ADD COLUMN "tierId" TEXT`;
+  for (const p of packages) {
+    await tx.$executeRaw`UPDATE "Booking" SET "tierId" = ${p.tier} WHERE "packageId" = ${p.id}`;
+  }
+}, { timeout: 120000 });
+```
+""",
+        DDL_DML,
+    )
+    assert lines(found) == [(5, 7)]
+    assert found[0].severity is Severity.P1
