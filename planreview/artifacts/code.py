@@ -861,6 +861,11 @@ _CACHE_METHOD = re.compile(
     r"hset|purgeStale)\s*\("
 )
 _CACHE_NAME = re.compile(r"(?i)(cache|redis|kv|memo)")
+# Project helpers around a cache client: getJson(key), setCached(key, value, ttlSeconds).
+_CACHE_HELPER = re.compile(
+    r"(?<![\w$.])((?:get|set|read|write|put)(?:Json|Cached?|FromCache|ToCache|Redis)[\w$]*|"
+    r"cache(?:Get|Set|Read|Write|Put)[\w$]*)\s*(?:<[^<>()]*>)?\s*\("
+)
 _UNSTABLE_CACHE = re.compile(r"(?<![\w$.])(unstable_cache|cache)\s*\(")
 _REVALIDATE_EXPORT = re.compile(
     r"(?m)^\s*export\s+const\s+revalidate\s*(?::\s*\w+\s*)?=\s*([^;\n]+)"
@@ -1259,6 +1264,20 @@ class _JsScanner(_Scanner):
             if kind == "set":
                 ttl, ttl_off = self.redis_ttl(m.end(), close, method, constants)
             self.raw.caches.append((m.start(), close + 1, kind, receiver, args, ttl, ttl_off))
+        for m in _CACHE_HELPER.finditer(self.m):
+            close = self.close_of(m.end() - 1)
+            if self.body_after(close) is not None:
+                continue  # the helper's own definition
+            name = m.group(1)
+            kind = "set" if re.match(r"(?i)(set|write|put|cache(set|write|put))", name) else "get"
+            ttl, ttl_off = None, None
+            parts = self.m[m.end() : close].split(",")
+            if kind == "set" and len(parts) >= 3:  # (key, value, ttlSeconds)
+                ttl = _number(parts[-1], constants)
+                ttl_off = close - len(parts[-1]) if ttl is not None else None
+            self.raw.caches.append(
+                (m.start(), close + 1, kind, name, self.text[m.end() : close], ttl, ttl_off)
+            )
         for m in _UNSTABLE_CACHE.finditer(self.m):
             if m.group(1) == "cache" and not re.search(r"import\s*\{[^}]*\bcache\b", self.m):
                 continue

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from planreview.artifacts.code import CacheCall, CodeUnit, Function, QueryCall, route_of
 from planreview.models import Evidence, Location, Severity
 from planreview.repo import SkipError
-from planreview.reviewers.performance import at, evidence, is_batch_job, is_relevant, location
+from planreview.reviewers.performance import (
+    at,
+    evidence,
+    is_batch_job,
+    is_relevant,
+    location,
+    where_text,
+)
 from planreview.rules import Hit, RuleContext, rule
 
 NAME = "caching"
@@ -131,9 +138,13 @@ def _reads(
     depth: int = 2,
 ) -> set[str]:
     """Models read between the lines, following called functions by name `depth` levels."""
-    models = {
-        m for q in unit.queries if start <= q.start_line <= end and q.is_read and (m := _model(q))
-    }
+    models: set[str] = set()
+    for q in unit.queries:
+        if start <= q.start_line <= end and q.is_read and (m := _model(q)):
+            models.add(m)
+            included = re.search(r"\binclude\s*:\s*\{(.*)", q.args, re.S)
+            if included:  # relations loaded with the row are cached with it
+                models |= {_singular(k) for k in re.findall(r"(\w+)\s*:", included.group(1))}
     if depth:
         for name in set(_CALL.findall(unit.masked_between(start, end))):
             for other, fn in index.get(name, []):
@@ -471,9 +482,10 @@ def _route_hit(
 # --- tenant in the cache key ---------------------------------------------------------------
 
 _TENANT_PARAM = re.compile(
-    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team)(?:_?[Ii]d|_?[Ss]lug)?)\b"
+    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team|shop|store|merchant|company)"
+    r"(?:_?[Ii]d|_?[Ss]lug)?)\b"
 )
-_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team")
+_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company")
 
 
 def _first_arg(args: str) -> str:
@@ -498,12 +510,12 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
     `unstable_cache` pass it as an argument or in the key parts.
     """
     for unit in ctx.artifacts.code:
-        stores = {c.name for c in unit.caches if c.kind in ("lru", "map")}
+        # One finding per function and key: its get and set share the flaw.
+        found: dict[tuple[int, str], list[CacheCall]] = {}
+        tenants: dict[tuple[int, str], tuple[Function, str, str]] = {}
         for c in unit.caches:
             key: str | None
-            if c.kind in ("get", "set") and (
-                c.name.split(".")[-1] in stores or re.search(r"(?i)cache|redis|kv", c.name)
-            ):
+            if c.kind in ("get", "set"):
                 key = _first_arg(c.args)
             elif c.kind == "unstable-cache":
                 key = _unstable_cache_key(c.args)
@@ -522,25 +534,43 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             if not is_relevant(ctx, unit, c.start_line, c.where):
                 continue
-            yield Hit(
-                title=f"Cache key `{key}` in `{fn.name}` does not include `{tenant.group(1)}`",
-                locations=[location(ctx, unit, c.start_line, c.end_line)],
-                issue=(
-                    f"`{fn.name}({fn.params.strip()})` is tenant-scoped but reads/writes "
-                    f"`{c.name}` under the key `{resolved.strip()}` "
-                    f"({at(unit, c.start_line)}), which has no tenant in it."
-                ),
-                impact=(
-                    "Two tenants with the same key share one cache entry: one tenant's data "
-                    "is served to another (a tenant-isolation breach)."
-                ),
-                recommendation=(
-                    f"Prefix the key with the tenant: `` `${{{tenant.group(1)}}}:...` ``, in "
-                    "every get, set and delete of this cache."
-                ),
-                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
-                confidence=75,
-            )
+            slot = (fn.start_line, resolved.strip())
+            found.setdefault(slot, []).append(c)
+            tenants[slot] = (fn, tenant.group(1), key)
+        for slot, calls in found.items():
+            fn, tenant_name, key = tenants[slot]
+            yield _tenant_key_hit(ctx, unit, fn, tenant_name, key, slot[1], calls)
+
+
+def _tenant_key_hit(
+    ctx: RuleContext,
+    unit: CodeUnit,
+    fn: Function,
+    tenant: str,
+    key: str,
+    resolved: str,
+    calls: list[CacheCall],
+) -> Hit:
+    lines = ", ".join(str(c.start_line) for c in calls)
+    return Hit(
+        title=f"Cache key `{key}` in `{fn.name}` does not include `{tenant}`",
+        locations=[location(ctx, unit, c.start_line, c.end_line) for c in calls],
+        issue=(
+            f"`{fn.name}({fn.params.strip()})` is tenant-scoped but reads/writes "
+            f"`{calls[0].name}` under the key `{resolved}` ({where_text(unit)} line"
+            f"{'s' if len(calls) > 1 else ''} {lines}), which has no `{tenant}` in it."
+        ),
+        impact=(
+            "Two tenants with the same key share one cache entry: one tenant's data is "
+            "served to another (a tenant-isolation breach)."
+        ),
+        recommendation=(
+            f"Put the tenant first in the key: `` `${{{tenant}}}:...` ``, in every get, set "
+            "and delete of this cache."
+        ),
+        evidence=[evidence(ctx, unit, c.start_line, c.end_line) for c in calls],
+        confidence=75,
+    )
 
 
 def _loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
@@ -652,10 +682,10 @@ _AMOUNT = (
 _BUDGET = (
     re.compile(
         r"(?i)\b(?:visible|reflected|propagated?|show(?:s|n)? up|appear|fresh|up[- ]to[- ]date|"
-        r"consistent|see)\b[^.\n]{0,60}?\bwithin\s+" + _AMOUNT
+        r"consistent|see|apply|applied|take effect|effective)\b[^.]{0,60}?\bwithin\s+" + _AMOUNT
     ),
     re.compile(
-        r"(?i)\b(?:stale|staleness|out of date|lag)\b[^.\n]{0,40}?\b(?:at most|no more than|"
+        r"(?i)\b(?:stale|staleness|out of date|lag)\b[^.]{0,80}?\b(?:at most|no more than|"
         r"up to|max(?:imum)?|under|less than|<=?)\s+" + _AMOUNT
     ),
     re.compile(
@@ -667,17 +697,29 @@ _BUDGET = (
 
 
 def _budgets(ctx: RuleContext) -> list[tuple[int, float]]:
-    """(plan line, seconds) for every freshness bound the plan states."""
+    """(plan line, seconds) for every freshness bound the plan states. A sentence may wrap
+    across lines, so each paragraph is searched as one string."""
     out: list[tuple[int, float]] = []
-    for n, text in enumerate(ctx.plan.lines, start=1):
+    for first, paragraph in _paragraphs(ctx.plan.lines):
+        flat = paragraph.replace("\n", " ").replace("*", " ")
         for pattern in _BUDGET:
-            m = pattern.search(text)
-            if m:
+            for m in pattern.finditer(flat):
                 amount, unit = m.group(1).lower(), m.group(2).lower().rstrip("s") or "s"
                 value = float(_NUMBER_WORDS.get(amount, 0) or amount)
-                out.append((n, value * _UNIT_SECONDS.get(unit, 1)))
-                break
+                line = first + paragraph.count("\n", 0, m.start(1))
+                out.append((line, value * _UNIT_SECONDS.get(unit, 1)))
     return out
+
+
+def _paragraphs(lines: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each run of non-blank lines."""
+    start: int | None = None
+    for n, text in enumerate((*lines, ""), start=1):
+        if text.strip() and start is None:
+            start = n
+        elif not text.strip() and start is not None:
+            yield start, "\n".join(lines[start - 1 : n - 1])
+            start = None
 
 
 @rule("caching/ttl-exceeds-staleness-budget", severity=Severity.P2)

@@ -221,7 +221,7 @@ async function getTier(tenantId: string, slug: string) {
 """,
         TENANT_KEY,
     )
-    assert spans(found) == [[(PLAN, 5, 5)], [(PLAN, 8, 8)]]
+    assert spans(found) == [[(PLAN, 5, 5), (PLAN, 8, 8)]]
     assert found[0].severity is Severity.P1
     assert "tenantId" in found[0].title
 
@@ -499,3 +499,39 @@ async function checkout(tenantId: string) {
         TENANT_KEY,
     )
     assert found == []
+
+
+def test_shop_scoped_search_cached_through_helpers_fires() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+async searchCached(shopId: string, query: string, page: number) {
+  const key = `search:${query}:${page}`;
+  const cached = await getJson<Hit[]>(key);
+  if (cached) return cached;
+  const hits = await this.search(shopId, query, page);
+  await setJson(key, hits, 6 * 60 * 60);
+  return hits;
+}
+```
+""",
+        TENANT_KEY,
+    )
+    assert spans(found) == [[(PLAN, 5, 5), (PLAN, 8, 8)]]
+    assert "`shopId`" in found[0].title
+
+
+def test_budget_sentence_wrapping_over_lines_is_read() -> None:
+    plan = """
+# Plan
+TTL: 6 hours. Prices may be stale for a short while; merchants have agreed
+to up to 5 minutes.
+
+```ts
+await setJson(key, hits, 6 * 60 * 60);
+```
+"""
+    found = findings(plan, TTL)
+    assert spans(found) == [[(PLAN, 6, 6), (PLAN, 3, 3)]]
+    assert "for 6 h" in found[0].title and "5 min" in found[0].title
