@@ -1051,3 +1051,125 @@ def destructive_without_rollback(ctx: RuleContext) -> Iterator[Hit]:
             evidence=[quote(ctx, s)],
         )
         return
+
+
+# --- maintenance statements that lock (squawk's require-concurrent-* and ban-truncate-cascade)
+
+
+def _created_indexes(ctx: RuleContext) -> dict[str, int]:
+    return {
+        str(s.tree.get("idxname")).lower(): s.start_line
+        for s in plan_sql(ctx)
+        if s.kind == "IndexStmt" and s.tree.get("idxname")
+    }
+
+
+@rule("migration/drop-index-not-concurrently", severity=Severity.P3)
+def drop_index_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
+    """DROP INDEX without CONCURRENTLY on an index the plan did not just create.
+
+    Why: DROP INDEX takes ACCESS EXCLUSIVE on the index's table; quick once granted, but
+    while it waits for a long query every read and write on the table queues behind it.
+    Fix: DROP INDEX CONCURRENTLY, alone, outside a transaction.
+    """
+    created = _created_indexes(ctx)
+    for s in plan_sql(ctx):
+        if s.kind != "DropStmt" or s.tree.get("removeType") != "OBJECT_INDEX" or s.concurrent:
+            continue
+        for obj in s.tree.get("objects", []):
+            parts = names(obj.get("List", {}).get("items"))
+            if not parts or created.get(parts[-1].lower(), s.start_line + 1) < s.start_line:
+                continue
+            yield Hit(
+                title=f"Index {parts[-1]} is dropped without CONCURRENTLY",
+                locations=[where(ctx, s)],
+                issue=f"`{s.first_line_text}` needs ACCESS EXCLUSIVE on the index's table.",
+                impact=(
+                    "While it waits for running queries, every new read and write on the table "
+                    "queues behind it."
+                ),
+                recommendation=(
+                    f"`DROP INDEX CONCURRENTLY {q(parts[-1])};` in a migration of its own, "
+                    "outside any transaction."
+                ),
+                evidence=[quote(ctx, s)],
+            )
+
+
+@rule("migration/reindex-not-concurrently", severity=Severity.P2)
+def reindex_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
+    """REINDEX without CONCURRENTLY.
+
+    Why: plain REINDEX blocks writes to the table and locks out every query that would
+    use the index for the whole rebuild.
+    Fix: REINDEX ... CONCURRENTLY (PG 12+), outside a transaction.
+    """
+    for s in plan_sql(ctx):
+        if s.kind != "ReindexStmt" or _is_concurrent(s):
+            continue
+        target = s.table or (s.tree.get("name") or "the index")
+        yield Hit(
+            title=f"REINDEX of {target} without CONCURRENTLY",
+            locations=[where(ctx, s)],
+            issue=f"`{s.first_line_text}` rebuilds under locks that block writes and index use.",
+            impact="Writes (and queries planned on the index) wait for the whole rebuild.",
+            recommendation=f"`REINDEX ... CONCURRENTLY {target};` outside a transaction.",
+            evidence=[quote(ctx, s)],
+            severity=scaled(ctx, s.table, Severity.P2),
+        )
+
+
+@rule("migration/detach-partition-not-concurrently", severity=Severity.P2)
+def detach_partition_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
+    """DETACH PARTITION without CONCURRENTLY.
+
+    Why: a plain detach takes ACCESS EXCLUSIVE on the partitioned table: every query on
+    any partition waits.
+    Fix: ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14+), outside a transaction.
+    """
+    for s in plan_sql(ctx):
+        for cmd in s.alter_cmds:
+            part = cmd.get("def", {}).get("PartitionCmd")
+            if cmd.get("subtype") != "AT_DetachPartition" or not isinstance(part, dict):
+                continue
+            if part.get("concurrent"):
+                continue
+            table = s.table or ""
+            yield Hit(
+                title=f"Partition detached from {table} without CONCURRENTLY",
+                locations=[where(ctx, s)],
+                issue=f"`{s.first_line_text}` takes ACCESS EXCLUSIVE on {q(table)}.",
+                impact=f"Every read and write on {q(table)} (all partitions) waits.",
+                recommendation="Add CONCURRENTLY (PG 14+) and run it outside a transaction.",
+                evidence=[quote(ctx, s)],
+            )
+
+
+@rule("migration/truncate-cascade", severity=Severity.P1)
+def truncate_cascade(ctx: RuleContext) -> Iterator[Hit]:
+    """TRUNCATE ... CASCADE.
+
+    Why: CASCADE also empties every table with a foreign key to the truncated one, and
+    their referencing tables in turn: data loss well beyond the table named.
+    Fix: truncate the tables explicitly by name, or DELETE with a WHERE.
+    """
+    for s in plan_sql(ctx):
+        if s.kind != "TruncateStmt" or s.tree.get("behavior") != "DROP_CASCADE":
+            continue
+        tables = [
+            str(r["RangeVar"]["relname"]) for r in s.tree.get("relations", []) if "RangeVar" in r
+        ]
+        label = ", ".join(tables)
+        yield Hit(
+            title=f"TRUNCATE {label} CASCADE empties every referencing table too",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`{s.first_line_text}` also truncates every table with a foreign key to "
+                f"{label}, recursively."
+            ),
+            impact="Rows in tables the plan never names are deleted, with no undo.",
+            recommendation=(
+                "Name every table to truncate explicitly (no CASCADE), or DELETE the rows meant."
+            ),
+            evidence=[quote(ctx, s)],
+        )

@@ -475,3 +475,40 @@ await prisma.$transaction(async (tx) => {
     )
     assert lines(found) == [(5, 7)]
     assert found[0].severity is Severity.P1
+
+
+# --- maintenance statements ----------------------------------------------------------------
+
+
+def test_drop_index_without_concurrently_fires() -> None:
+    md = sql_plan('DROP INDEX "Booking_packageId_idx";')
+    found = findings(md, "migration/drop-index-not-concurrently")
+    assert lines(found) == [(5, 5)]
+    assert found[0].severity is Severity.P3
+
+
+def test_drop_index_concurrently_does_not_fire() -> None:
+    md = sql_plan('DROP INDEX CONCURRENTLY "Booking_packageId_idx";')
+    assert findings(md, "migration/drop-index-not-concurrently") == []
+
+
+def test_reindex_fires_and_reindex_concurrently_does_not() -> None:
+    rule_id = "migration/reindex-not-concurrently"
+    assert lines(findings(sql_plan('REINDEX TABLE "Booking";'), rule_id)) == [(5, 5)]
+    assert findings(sql_plan('REINDEX TABLE CONCURRENTLY "Booking";'), rule_id) == []
+
+
+def test_detach_partition_fires_and_concurrently_does_not() -> None:
+    rule_id = "migration/detach-partition-not-concurrently"
+    sql = "ALTER TABLE events DETACH PARTITION events_2024;"
+    assert lines(findings(sql_plan(sql), rule_id)) == [(5, 5)]
+    concurrent = "ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;"
+    assert findings(sql_plan(concurrent), rule_id) == []
+
+
+def test_truncate_cascade_fires_and_plain_truncate_does_not() -> None:
+    rule_id = "migration/truncate-cascade"
+    found = findings(sql_plan('TRUNCATE "Package" CASCADE;'), rule_id)
+    assert lines(found) == [(5, 5)]
+    assert found[0].severity is Severity.P1
+    assert findings(sql_plan('TRUNCATE "Package";'), rule_id) == []
