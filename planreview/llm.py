@@ -58,6 +58,9 @@ Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
 
 _RETRYABLE_STATUS = {408, 409, 429}
+MAX_OUTPUT_TOKENS = 16_000
+"""Completion cap per call: a full review is a few thousand tokens; a looping model is
+stopped here instead of at its context limit."""
 _MAX_WAIT_S = 60.0
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)\n?```", re.DOTALL)
 
@@ -217,12 +220,14 @@ class LLMClient:
         modes: ModeStore | None = None,
         context_tokens: int = 60_000,
         sleep: Callable[[float], None] = time.sleep,
+        base_url_given: bool = True,
     ) -> None:
         if structured_output not in FORCED:
             raise UserInputError(f"unknown structured-output mode {structured_output!r}")
         self.sdk = sdk
         self.model = model
         self.base_url = str(sdk.base_url).rstrip("/")
+        self.base_url_given = base_url_given
         self.forced = structured_output != "auto"
         self.chain = FORCED[structured_output]
         self.max_retries = max_retries
@@ -231,7 +236,12 @@ class LLMClient:
         self.modes = modes or ModeStore(None)
         self.context_tokens = context_tokens
         self.sleep = sleep
-        self._send_cache_key = True
+        # Optional request fields some servers reject; a 400 naming one drops it for good.
+        # The output cap stops a looping model from generating until its context is full
+        # (OpenAI's reasoning models accept only the newer name).
+        cap = "max_tokens" if self.base_url_given else "max_completion_tokens"
+        self._optional: dict[str, bool] = {"prompt_cache_key": True, cap: True}
+        self._cap_field = cap
 
     @classmethod
     def from_settings(
@@ -264,6 +274,7 @@ class LLMClient:
             cache=ResponseCache(cache_dir) if settings.cache else None,
             modes=ModeStore(cache_dir if settings.cache else None),
             context_tokens=settings.context_tokens, sleep=sleep,
+            base_url_given=settings.base_url is not None,
         )
 
     # --- the call ---------------------------------------------------------------------
@@ -360,8 +371,10 @@ class LLMClient:
         fmt = _response_format(mode, name, schema)
         if fmt is not None:
             body["response_format"] = fmt
-        if cache_key and self._send_cache_key:
+        if cache_key:
             body["prompt_cache_key"] = cache_key
+        body[self._cap_field] = MAX_OUTPUT_TOKENS
+        body = {k: v for k, v in body.items() if self._optional.get(k, True)}
         response = self._send(body)
         usage, estimated = _usage(response, messages)
         spend.add(usage, estimated)
@@ -387,9 +400,11 @@ class LLMClient:
                 status = exc.status_code
                 if "response_format" in text and (status == 400 or status >= 500):
                     raise _Unsupported(f"HTTP {status}") from None
-                if status == 400 and "prompt_cache_key" in text and self._send_cache_key:
-                    self._send_cache_key = False  # an older server: drop the hint, resend
-                    body = {k: v for k, v in body.items() if k != "prompt_cache_key"}
+                rejected = [k for k in body if self._optional.get(k) and k in text]
+                if status == 400 and rejected:
+                    for key in rejected:
+                        self._optional[key] = False
+                    body = {k: v for k, v in body.items() if k not in rejected}
                     continue
                 if status not in _RETRYABLE_STATUS and status < 500:
                     raise ModelUnavailableError(_status_reason(status, text)) from None

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from planreview.errors import BudgetExceededError, ModelBehaviorError, ModelUnavailableError
-from planreview.llm import CHAIN, extract_json, strict_schema
+from planreview.llm import CHAIN, MAX_OUTPUT_TOKENS, extract_json, strict_schema
 from planreview.specialist import SpecialistAnswer
 from tests.llm.conftest import ClientFactory, SleepLog
 from tests.stub_openai import StubServer, answer, fail, fenced, no_usage, text
@@ -301,3 +301,15 @@ def test_json_of_the_wrong_shape_while_detecting_is_repaired_in_the_same_mode(
     result = make_client().call(MESSAGES, SpecialistAnswer)
     assert result.mode == "json_schema_strict" and result.requests == 2
     assert "start_line" in stub.requests[1].messages[-1]["content"]
+
+
+def test_output_is_capped_and_the_cap_dropped_for_servers_that_reject_it(
+    stub: StubServer, make_client: ClientFactory
+) -> None:
+    stub.script(fail(400, "Unrecognized request argument supplied: max_tokens"),
+                answer(one_finding()), answer(one_finding()))
+    client = make_client(cache=False)
+    client.call(MESSAGES, SpecialistAnswer)
+    client.call(MESSAGES, SpecialistAnswer)
+    assert stub.requests[0].body["max_tokens"] == MAX_OUTPUT_TOKENS
+    assert ["max_tokens" in r.body for r in stub.requests[1:]] == [False, False]
