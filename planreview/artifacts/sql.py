@@ -224,8 +224,12 @@ def parse_text(
     transaction = 0
     pieces = split_statements(sql)
     implied = implied_transaction and len(pieces) > 1
+    # Lines are counted incrementally: counting from 0 for each piece is quadratic.
+    seen_offset, seen_lines = 0, 0
     for piece in pieces:
-        start = first_line + sql.count("\n", 0, piece.start)
+        seen_lines += sql.count("\n", seen_offset, piece.start)
+        seen_offset = piece.start
+        start = first_line + seen_lines
         end = start + piece.text.count("\n")
         try:
             parsed = pgparse.parse(piece.text)
