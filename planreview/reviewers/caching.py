@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from planreview.artifacts.code import CacheCall, CodeUnit, Function, QueryCall, route_of
 from planreview.models import Evidence, Location, Severity
+from planreview.plan import Table
 from planreview.repo import SkipError
 from planreview.reviewers.performance import (
     at,
@@ -210,23 +211,33 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
     the cache.
     Fix: call the cache's invalidation (`invalidateBootstrapCache(tenantId)`, `cache.delete(
     key)`, `revalidateTag`) after every mutation of the data it holds, in the same path.
-    Raised to P2 when the cache has no TTL at all.
+    Write paths are the plan's code (functions that write) and the rows of tables that list
+    new tools/endpoints and what they write, when neither the row nor its section mentions
+    eviction. One finding per cache. Raised to P2 when the cache has no TTL at all.
     """
-    for stale in _stale_writes(ctx):
-        yield _stale_hit(ctx, stale)
+    by_cache: dict[tuple[str, int], list[_StalePath]] = {}
+    for path in _stale_paths(ctx):
+        by_cache.setdefault((path.cache.unit.path, path.cache.call.start_line), []).append(path)
+    for paths in by_cache.values():
+        yield _stale_hit(ctx, paths)
 
 
 @dataclass(frozen=True)
-class _StaleWrite:
+class _StalePath:
+    """One write path that leaves a cache stale: plan code or a plan table row."""
+
     cache: _Cache
-    unit: CodeUnit
-    query: QueryCall
-    model: str
+    name: str
+    """`reorderTiers` or the row's first cell (`manage_tiers`)."""
+    models: tuple[str, ...]
+    line: int
+    end_line: int
+    unit: CodeUnit | None
+    """The code unit for a code write; None for a plan table row (plan lines)."""
     evictors: frozenset[str]
 
 
-def _stale_writes(ctx: RuleContext) -> list[_StaleWrite]:
-    """Plan writes to data a cache holds, on paths that never evict it (one per path)."""
+def _stale_paths(ctx: RuleContext) -> list[_StalePath]:
     caches = _caches(ctx)
     if not caches:
         return []
@@ -238,14 +249,17 @@ def _stale_writes(ctx: RuleContext) -> list[_StaleWrite]:
         for q in u.queries
         if q.is_write and _model(q)
     ]
-    written = {m for _, q in writes if (m := _model(q))}
-    out: list[_StaleWrite] = []
+    rows = _write_rows(ctx)
+    candidates = {m for _, q in writes if (m := _model(q))} | {
+        w for _, _, words in rows for w in words
+    }
+    out: list[_StalePath] = []
     for cache in caches:
         held: set[str] = set()
         for start, end in _loader_spans(cache):
             held |= _reads(cache.unit, start, end, index)
-        held |= _prose_models(ctx, cache, written)
-        if not held & written:
+        held |= _prose_models(ctx, cache, candidates)
+        if not held & candidates:
             continue
         evictors = frozenset(_invalidators(ctx, cache))
         reported: set[tuple[str, int]] = set()
@@ -257,7 +271,60 @@ def _stale_writes(ctx: RuleContext) -> list[_StaleWrite]:
             if (unit.path, start) in reported or _invalidates(unit, start, end, evictors, index):
                 continue
             reported.add((unit.path, start))
-            out.append(_StaleWrite(cache, unit, q, model or "", evictors))
+            fn = unit.function_around(q.start_line)
+            name = fn.name if fn else f"line {q.start_line}"
+            label = _display(q.model or model or "")
+            out.append(_StalePath(cache, name, (label,), q.start_line, q.end_line, unit, evictors))
+        for line, cells, words in rows:
+            named = sorted(_display(w) for w in words & held)
+            if named:
+                name = cells[0].strip(" `")
+                out.append(_StalePath(cache, name, tuple(named), line, line, None, evictors))
+    return out
+
+
+_WRITE_VERB = re.compile(
+    r"(?i)\b(creat|updat|upsert|delet|remov|writ|insert|replac|reorder|renam|edit|attach|"
+    r"detach|deactivat|archiv|patch|put|post|set|save|import)\w*"
+)
+_EVICTION = re.compile(r"(?i)invalidat|\.delete\(|\bdel\(|revalidat|purge|evict|\bbust|cache")
+
+
+def _write_rows(ctx: RuleContext) -> list[tuple[int, tuple[str, ...], set[str]]]:
+    """(plan line, cells, words) of table rows that describe a write path (a tool or an
+    endpoint that creates/updates/deletes) and mention no eviction, in sections that say
+    nothing about eviction either."""
+    out: list[tuple[int, tuple[str, ...], set[str]]] = []
+    for table in ctx.plan.tables:
+        header_writes = any(_WRITE_VERB.search(h) for h in table.header)
+        section = ctx.plan.section_at(table.start_line)
+        lo, hi = (section.start_line, section.end_line) if section else (1, len(ctx.plan.lines))
+        prose = (
+            ctx.plan.line(n)
+            for n in range(lo, hi + 1)
+            if not table.start_line <= n <= table.end_line
+        )
+        if any(_EVICTION.search(text) for text in prose):
+            continue  # the section says how caches are kept fresh
+        for line, cells in _row_lines(ctx, table):
+            text = " ".join(cells)
+            if (header_writes or _WRITE_VERB.search(" ".join(cells[1:]))) and not (
+                _EVICTION.search(text)
+            ):
+                out.append((line, cells, {_singular(w) for w in re.findall(r"[A-Za-z]+", text)}))
+    return out
+
+
+def _row_lines(ctx: RuleContext, table: Table) -> list[tuple[int, tuple[str, ...]]]:
+    """(plan line, cells) of each body row: the line that holds the row's first cell."""
+    out: list[tuple[int, tuple[str, ...]]] = []
+    n = table.start_line + 1
+    for cells in table.rows:
+        first = cells[0].strip() if cells else ""
+        while n < table.end_line and first not in ctx.plan.line(n + 1):
+            n += 1
+        n = min(n + 1, table.end_line)
+        out.append((n, cells))
     return out
 
 
@@ -284,25 +351,31 @@ def _invalidates(
     return False
 
 
-def _stale_hit(ctx: RuleContext, stale: _StaleWrite) -> Hit:
-    cache, unit, q, evictors = stale.cache, stale.unit, stale.query, stale.evictors
-    model = _display(q.model or stale.model)
-    fn = unit.function_around(q.start_line)
-    path = f"`{fn.name}`" if fn else f"the code at {at(unit, q.start_line)}"
-    evict = sorted(evictors)[0] if evictors else None
+def _stale_hit(ctx: RuleContext, paths: list[_StalePath]) -> Hit:
+    cache = paths[0].cache
+    names = ", ".join(dict.fromkeys(f"`{p.name}`" for p in paths))
+    models = ", ".join(dict.fromkeys(m for p in paths for m in p.models))
+    evict = sorted(paths[0].evictors)[0] if paths[0].evictors else None
     call = f"`{evict}(...)`" if evict else cache.eviction()
-    no_ttl = cache.call.ttl_seconds is None and cache.call.kind != "unstable-cache"
+    no_ttl = cache.call.ttl_seconds is None and cache.call.kind in ("lru", "map")
     ttl = cache.ttl_text()
+    where = [
+        location(ctx, p.unit, p.line, p.end_line) if p.unit else ctx.plan_location(p.line)
+        for p in paths
+    ]
+    proof = [
+        evidence(ctx, p.unit, p.line) if p.unit else ctx.plan_evidence(p.line) for p in paths[:5]
+    ]
+    decl = (cache.call.start_line, cache.call.end_line)
+    lines = ", ".join(str(p.line) for p in paths)
     return Hit(
-        title=f"{path} writes {model} but never invalidates {cache.label} ({ttl})",
-        locations=[
-            location(ctx, unit, q.start_line, q.end_line),
-            location(ctx, cache.unit, cache.call.start_line, cache.call.end_line),
-        ],
+        title=f"{names} write{'s' if len(paths) == 1 else ''} {models} but never "
+        f"invalidate{'s' if len(paths) == 1 else ''} {cache.label} ({ttl})",
+        locations=[*where, location(ctx, cache.unit, *decl)],
         issue=(
-            f"{path} changes {model} rows ({at(unit, q.start_line)}), which {cache.label} "
-            f"({at(cache.unit, cache.call.start_line)}, {ttl}) holds, and nothing on that "
-            f"path evicts the entry."
+            f"{names} (plan line{'s' if len(paths) > 1 else ''} {lines}) change {models}, "
+            f"which {cache.label} ({at(cache.unit, cache.call.start_line)}, {ttl}) holds, and "
+            "nothing on those paths evicts the entry."
         ),
         impact=(
             "Readers keep the stale copy "
@@ -313,13 +386,11 @@ def _stale_hit(ctx: RuleContext, stale: _StaleWrite) -> Hit:
             )
         ),
         recommendation=(
-            f"Call {call} right after the write in {path}, as the other mutations of this "
-            "data should; for several mutation tools, put the call in one shared helper."
+            f"Call {call} right after every write on these paths, as the existing mutations "
+            "of this data should; put it in one shared helper the new tools/endpoints all "
+            "call, and add it to the acceptance criteria."
         ),
-        evidence=[
-            evidence(ctx, unit, q.start_line),
-            evidence(ctx, cache.unit, cache.call.start_line, cache.call.end_line),
-        ],
+        evidence=[*proof, evidence(ctx, cache.unit, *decl)],
         severity=Severity.P2 if no_ttl else None,
         confidence=75,
     )
@@ -736,7 +807,7 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
     if not budgets:
         return
     line, budget = min(budgets, key=lambda b: b[1])
-    stale = _stale_writes(ctx)
+    stale = _stale_paths(ctx)
     plan_invalidates = {
         c.name
         for u in ctx.artifacts.code

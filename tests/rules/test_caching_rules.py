@@ -535,3 +535,31 @@ await setJson(key, hits, 6 * 60 * 60);
     found = findings(plan, TTL)
     assert spans(found) == [[(PLAN, 6, 6), (PLAN, 3, 3)]]
     assert "for 6 h" in found[0].title and "5 min" in found[0].title
+
+
+TOOLS_PLAN = """
+# Plan
+## Tools
+
+| tool | writes |
+|---|---|
+| `manage_segments` | `Segment` |
+| `manage_bookings` | `Booking` |
+
+Each tool validates its input with zod.
+"""
+
+
+def test_table_of_new_write_paths_on_cached_data_fires_once_per_cache() -> None:
+    found = findings(TOOLS_PLAN, STALE, REPO)
+    assert spans(found) == [[(PLAN, 6, 6), (DISCOVERY, 3, 3)]]
+    assert found[0].title.startswith("`manage_segments` writes Segment but never invalidates")
+
+
+def test_table_rows_or_section_that_mention_eviction_do_not_fire() -> None:
+    evicting_row = TOOLS_PLAN.replace("| `Segment` |", "| `Segment`, then invalidate |")
+    assert findings(evicting_row, STALE, REPO) == []
+    evicting_section = TOOLS_PLAN.replace(
+        "Each tool validates", "Each tool calls `invalidateBootstrapCache()` and validates"
+    )
+    assert findings(evicting_section, STALE, REPO) == []
