@@ -491,18 +491,27 @@ def _transaction_spans(artifacts: Artifacts) -> dict[str, list[tuple[int, int]]]
     return spans
 
 
-_MIGRATION_HINT = re.compile(r"migration\.sql|prisma migrate|migrations/", re.IGNORECASE)
+_MIGRATION_HINT = re.compile(
+    r"migration\.sql|prisma[/ ]migrat|prisma/migrations/|migrate (dev|deploy)", re.IGNORECASE
+)
+# The section comments `prisma migrate` writes into every generated migration.sql.
+_PRISMA_MARKER = re.compile(
+    r"^\s*-- (CreateTable|AlterTable|CreateIndex|AddForeignKey|DropIndex|CreateEnum|AlterEnum|"
+    r"DropForeignKey|DropTable|RenameIndex)\s*$",
+    re.MULTILINE,
+)
+LOOKBACK_LINES = 6
 
 
 def is_prisma_migration_block(plan: ParsedPlan, block: CodeBlock) -> bool:
     """A plan SQL block presented as a Prisma migration file (run as one transaction):
-    its first line or the two lines before its fence name migration.sql."""
-    near = [plan.line(block.start_line + d) for d in (-3, -2, 0)]
-    return any(
-        "migration.sql" in line
-        or (bool(_MIGRATION_HINT.search(line)) and "prisma" in line.lower())
-        for line in near
-    )
+    it carries Prisma's generated section comments, or its first line or the paragraph
+    just before its fence names a Prisma migration."""
+    if _PRISMA_MARKER.search(block.text):
+        return True
+    before = [plan.line(block.start_line - d) for d in range(2, 2 + LOOKBACK_LINES)]
+    lines = [plan.line(block.start_line), *before]
+    return any(_MIGRATION_HINT.search(line) for line in lines)
 
 
 # --- tree helpers shared by the rules -------------------------------------------------------

@@ -160,3 +160,25 @@ await prisma.$transaction(async (tx) => {
         ("prisma/migrations/1_init/migration.sql", "CreateStmt", 1, "file", True),
         ("prisma/migrations/1_init/migration.sql", "SelectStmt", 2, "file", True),
     ]
+
+
+def test_prisma_generated_section_comments_make_a_block_one_transaction() -> None:
+    arts = artifacts(
+        """
+# Plan
+
+```sql
+-- AlterTable
+ALTER TABLE "W" ADD COLUMN "n" TIMESTAMP(3);
+
+-- CreateIndex
+CREATE INDEX CONCURRENTLY "W_s_idx" ON "W"("s");
+```
+"""
+    )
+    assert [s.in_transaction for s in arts.sql] == [True, True]
+
+
+def test_a_plain_sql_block_is_not_a_transaction() -> None:
+    arts = artifacts("# Plan\n\n```sql\nCREATE INDEX CONCURRENTLY i ON w(s);\nSELECT 1;\n```\n")
+    assert [s.in_transaction for s in arts.sql] == [False, False]
