@@ -906,3 +906,86 @@ def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
                 evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
                 confidence=100,
             )
+
+
+# --- in-process cache, many instances ------------------------------------------------------
+
+_INSTANCES = re.compile(
+    r"(?i)\b(\d+|multiple|several|many)\s+(?:api\s+|app\s+|web\s+|server\s+)?"
+    r"(pods|instances|replicas|containers|servers|nodes|workers|processes|dynos|machines)\b"
+)
+
+
+def _instances(ctx: RuleContext) -> tuple[int, str] | None:
+    """(plan line, count as written) where the plan says the service runs on >1 instance."""
+    for n, text in enumerate(ctx.plan.lines, start=1):
+        for m in _INSTANCES.finditer(text):
+            if not m.group(1).isdigit() or int(m.group(1)) >= 2:
+                return n, f"{m.group(1)} {m.group(2)}"
+    return None
+
+
+@rule("caching/in-process-cache-multi-instance", severity=Severity.P2)
+def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
+    """The plan evicts an in-process cache to keep it fresh, but the service runs on several
+    instances: the eviction reaches only the one that handled the write.
+
+    Why: an LRU or Map lives in one process. `cache.delete(key)` on the pod that served the
+    admin request leaves every other pod serving the old value until its TTL expires.
+    Fix: broadcast invalidations (Redis pub/sub, Postgres LISTEN/NOTIFY) to every instance,
+    move the cache to a shared store (Redis) with delete-on-write, or cap the TTL at the
+    staleness the plan accepts.
+    """
+    instances = _instances(ctx)
+    if instances is None:
+        return
+    instance_line, count = instances
+    for cache in _caches(ctx):
+        if cache.call.kind not in ("lru", "map") or not cache.name:
+            continue
+        if not is_relevant(ctx, cache.unit, cache.call.start_line, cache.call.where) and (
+            cache.unit.path not in ctx.context.files
+        ):
+            continue
+        evictors = _invalidators(ctx, cache)
+        mention = re.compile(
+            rf"\b{re.escape(cache.name)}\s*\.\s*(?:delete|del|clear|reset)\s*\("
+            + "".join(rf"|\b{re.escape(e)}\s*\(" for e in sorted(evictors))
+        )
+        lines = [n for n, text in enumerate(ctx.plan.lines, start=1) if mention.search(text)]
+        if not lines:
+            continue
+        decl = (cache.call.start_line, cache.call.end_line)
+        ttl = cache.ttl_text()
+        yield Hit(
+            title=(
+                f"Evicting in-process {cache.label} reaches only one of {count} "
+                f"({ttl} on the others)"
+            ),
+            locations=[
+                ctx.plan_location(lines[0]),
+                ctx.plan_location(instance_line),
+                location(ctx, cache.unit, *decl),
+            ],
+            issue=(
+                f"Plan line {lines[0]} keeps {cache.label} fresh by evicting it, but "
+                f"{cache.label} ({at(cache.unit, cache.call.start_line)}) lives inside each "
+                f"process and plan line {instance_line} says the service runs on {count}."
+            ),
+            impact=(
+                "The eviction clears only the instance that handled the write; every other "
+                f"instance keeps serving the old value for up to the {ttl}, so users see "
+                "old and new values alternate from request to request."
+            ),
+            recommendation=(
+                "Broadcast the eviction to every instance (Redis pub/sub or Postgres "
+                "LISTEN/NOTIFY), move the cache to a shared store such as Redis with "
+                "delete-on-write, or cap the TTL at the staleness the plan accepts."
+            ),
+            evidence=[
+                ctx.plan_evidence(lines[0]),
+                ctx.plan_evidence(instance_line),
+                evidence(ctx, cache.unit, *decl),
+            ],
+            confidence=75,
+        )

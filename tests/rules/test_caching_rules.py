@@ -563,3 +563,36 @@ def test_table_rows_or_section_that_mention_eviction_do_not_fire() -> None:
         "Each tool validates", "Each tool calls `invalidateBootstrapCache()` and validates"
     )
     assert findings(evicting_section, STALE, REPO) == []
+
+
+# --- in-process-cache-multi-instance -------------------------------------------------------
+
+MULTI = "caching/in-process-cache-multi-instance"
+ENTITLEMENTS = "src/entitlements.service.ts"
+ENTITLEMENTS_TS = """\
+const cache = new LRUCache<string, Entitlements>({ max: 5000, ttl: 15 * 60 * 1000 });
+export async function getEntitlements(orgId: string) {
+  return cache.get(orgId);
+}
+"""
+MULTI_PLAN = """
+# Plan
+The API runs as 14 pods behind the load balancer.
+
+| endpoint | does |
+|---|---|
+| `PUT /admin/orgs/:id/overrides` | upsert the override, then `cache.delete(orgId)` |
+"""
+
+
+def test_evicting_an_in_process_cache_on_many_pods_fires() -> None:
+    found = findings(MULTI_PLAN, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS})
+    assert spans(found) == [[(PLAN, 6, 6), (PLAN, 2, 2), (ENTITLEMENTS, 1, 1)]]
+    assert "14 pods" in found[0].title
+
+
+def test_single_instance_or_no_eviction_does_not_fire() -> None:
+    single = MULTI_PLAN.replace("14 pods", "one pod")
+    assert findings(single, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS}) == []
+    no_eviction = MULTI_PLAN.replace(", then `cache.delete(orgId)`", "")
+    assert findings(no_eviction, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS}) == []
