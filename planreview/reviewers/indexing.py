@@ -32,6 +32,20 @@ class KnownIndex:
     columns: tuple[str, ...]
     unique: bool
     label: str
+    designed: bool = False
+    """Created by an explicit CREATE INDEX in the plan (a deliberate choice)."""
+
+
+def _selective(model: PrismaModel | None, columns: list[str]) -> list[str]:
+    """`columns` without booleans, when others remain: an index on the other columns
+    already narrows the rows, and a two-valued column adds almost nothing to it."""
+    if model is None:
+        return columns
+    kept = [
+        c for c in columns
+        if not (c in model.fields and model.fields[c].type == "Boolean")
+    ]
+    return kept or columns
 
 
 def indexes_of(ctx: RuleContext, model: PrismaModel | None, table: str) -> list[KnownIndex]:
@@ -50,7 +64,12 @@ def indexes_of(ctx: RuleContext, model: PrismaModel | None, table: str) -> list[
                 if p.get("IndexElem", {}).get("name")
             )
             if cols and not s.tree.get("whereClause"):
-                out.append(KnownIndex(cols, bool(s.tree.get("unique")), s.first_line_text))
+                out.append(
+                    KnownIndex(
+                        cols, bool(s.tree.get("unique")), s.first_line_text,
+                        designed=s.path == ctx.plan.path,
+                    )
+                )
         elif s.kind == "CreateStmt" and (s.table or "").lower() == low:
             out.extend(_create_table_indexes(s))
         for cmd in s.alter_cmds if (s.table or "").lower() == low else []:
@@ -305,14 +324,16 @@ def _covering(model: PrismaModel, ix: PrismaIndex) -> PrismaIndex | None:
 # --- queries no index serves ----------------------------------------------------------------------
 
 _WHERE = re.compile(r"\bwhere\s*:\s*\{")
+# Reads only: filters of one-off UPDATE/DELETE backfills do not deserve a permanent index.
 _QUERY_METHODS = frozenset(
-    {"findMany", "findFirst", "findFirstOrThrow", "count", "aggregate", "groupBy", "updateMany",
-     "deleteMany"}
+    {"findMany", "findFirst", "findFirstOrThrow", "count", "aggregate", "groupBy"}
 )
 
 
-def where_keys(args: str) -> list[str] | None:
-    """Top-level keys of the `where: { ... }` object in a Prisma call's arguments."""
+def where_items(args: str) -> dict[str, str] | None:
+    """Top-level `key -> value text` of the `where: { ... }` object in a Prisma call's
+    arguments (shorthand `{ tenantId }` gives the key itself as value); None when absent
+    or not a plain object (spreads)."""
     m = _WHERE.search(args)
     if m is None:
         return None
@@ -321,13 +342,19 @@ def where_keys(args: str) -> list[str] | None:
         depth += {"{": 1, "}": -1}.get(args[i], 0)
         i += 1
     body = args[m.end() : i - 1]
-    keys: list[str] = []
+    items: dict[str, str] = {}
     for part in split_args(body):
-        km = re.match(r"^\s*(?:\.\.\.)?([A-Za-z_]\w*)\s*(?::|$)", part)
-        if km is None or part.strip().startswith("..."):
+        km = re.match(r"^\s*([A-Za-z_]\w*)\s*(?::\s*(.*)|$)", part, re.DOTALL)
+        if km is None:
             return None
-        keys.append(km.group(1))
-    return keys
+        items[km.group(1)] = (km.group(2) or km.group(1)).strip()
+    return items
+
+
+def where_keys(args: str) -> list[str] | None:
+    """Top-level keys of the `where: { ... }` object in a Prisma call's arguments."""
+    items = where_items(args)
+    return list(items) if items is not None else None
 
 
 @dataclass(frozen=True)
@@ -351,8 +378,12 @@ def _prisma_filters(ctx: RuleContext) -> Iterator[Filter]:
             model = model_for(ctx, call.model)
             if model is None:
                 continue
-            keys = where_keys(call.args)
-            if not keys or any(k in ("AND", "OR", "NOT") for k in keys):
+            items = where_items(call.args)
+            if not items or any(k in ("AND", "OR", "NOT") for k in items):
+                continue
+            # `{ col: null }` finds the rows a one-off backfill has not reached yet.
+            keys = [k for k, v in items.items() if v != "null"]
+            if not keys:
                 continue
             scalar = [
                 k for k in keys
@@ -375,7 +406,7 @@ def _call_text(unit: CodeUnit, call: QueryCall) -> str:
 
 def _sql_filters(ctx: RuleContext) -> Iterator[Filter]:
     for s in plan_sql(ctx):
-        if s.kind not in ("SelectStmt", "UpdateStmt", "DeleteStmt"):
+        if s.kind != "SelectStmt":
             continue
         tables = [
             str(d["RangeVar"]["relname"])
@@ -431,7 +462,8 @@ def query_not_covered(ctx: RuleContext) -> Iterator[Hit]:
         if flt.model is None:
             continue  # unknown table: its indexes are unknown too
         known = indexes_of(ctx, flt.model, flt.table)
-        if any(leads_with(ix, flt.columns) for ix in known):
+        columns = _selective(flt.model, flt.columns)
+        if any(leads_with(ix, columns) for ix in known):
             continue
         if any(ix.unique and set(ix.columns) <= set(flt.columns) for ix in known):
             continue
@@ -440,6 +472,8 @@ def query_not_covered(ctx: RuleContext) -> Iterator[Hit]:
             continue
         seen.add(key)
         partial = [ix for ix in known if ix.columns and ix.columns[0] in flt.columns]
+        if any(ix.designed for ix in partial):
+            continue  # the plan builds an index for this query on purpose; trust its shape
         cols = ", ".join(flt.columns)
         cond = " AND ".join(f"{c} = ?" for c in flt.columns)
         served = (

@@ -251,3 +251,22 @@ def test_join_conditions_and_multi_table_updates_are_not_filters() -> None:
         'FROM "Tier" t WHERE t."name" = b."packageId";\n```\n'
     )
     assert findings(md, QUERY, FILES) == []
+
+
+def test_boolean_filter_beside_an_indexed_column_does_not_fire() -> None:
+    schema = REPO_SCHEMA.replace("  name      String\n", "  name      String\n  active Boolean\n")
+    md = TIER_QUERY.replace("where: { tenantId, segmentId }", "where: { segmentId, active: true }")
+    assert findings(md, QUERY, {"prisma/schema.prisma": schema}) == []
+
+
+def test_backfill_lookup_of_null_rows_does_not_fire() -> None:
+    md = TIER_QUERY.replace("where: { tenantId, segmentId }", "where: { name: null }")
+    assert findings(md, QUERY, FILES) == []
+
+
+def test_query_the_plan_builds_an_index_for_does_not_fire() -> None:
+    md = TIER_QUERY + (
+        '\n```sql\nCREATE INDEX CONCURRENTLY "Tier_segmentId_name_idx"\n'
+        '  ON "Tier" ("segmentId", "name");\n```\n'
+    )
+    assert findings(md, QUERY, FILES) == []
