@@ -1230,7 +1230,7 @@ class _JsScanner(_Scanner):
             before = self.m[max(0, m.start() - 200) : m.start()]
             target = re.search(r"([\w$]+)\s*(?::[^=\n]+)?=\s*$", before)
             name = target.group(1) if target else ""
-            if cls == "Map" and not _CACHE_NAME.search(name):
+            if cls == "Map" and not (_CACHE_NAME.search(name) or self.memoizes(name)):
                 continue
             args = self.text[i + 1 : close]
             ttl, ttl_off = self.ttl_in(i + 1, close, constants, cls)
@@ -1325,6 +1325,16 @@ class _JsScanner(_Scanner):
             self.raw.caches.append(
                 (m.start(1), close + 1, "invalidate", name, self.text[m.end() : close], None, None)
             )
+
+    def memoizes(self, name: str) -> bool:
+        """`m.get(k)` then `m.set(k, computed)` on the same Map: a memo cache, whatever its
+        name (`badges`, `formatters`)."""
+        if not name:
+            return False
+        member = rf"(?<![\w$]){re.escape(name)}\s*\.\s*"
+        return bool(re.search(member + r"(get|has)\s*\(", self.m)) and bool(
+            re.search(member + r"set\s*\(", self.m)
+        )
 
     def ttl_in(
         self, start: int, end: int, constants: dict[str, str], cls: str

@@ -553,10 +553,11 @@ def _route_hit(
 # --- tenant in the cache key ---------------------------------------------------------------
 
 _TENANT_PARAM = re.compile(
-    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team|shop|store|merchant|company)"
+    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team|shop|store|merchant|company|"
+    r"site)"
     r"(?:_?[Ii]d|_?[Ss]lug)?)\b"
 )
-_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company")
+_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company|site")
 
 
 def _first_arg(args: str) -> str:
@@ -594,9 +595,9 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
                     continue
             else:
                 continue
-            fn = unit.function_around(c.start_line)
-            tenant = _TENANT_PARAM.search(fn.params) if fn else None
-            if fn is None or tenant is None or not key:
+            fn = _scope(unit, c.start_line)
+            tenant = _TENANT_PARAM.search(fn.params)
+            if tenant is None or not key:
                 continue
             if not _loads_tenant_data(unit, fn, tenant.group(1)):
                 continue  # a global cache read from a tenant-scoped function
@@ -613,6 +614,17 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
             yield _tenant_key_hit(ctx, unit, fn, tenant_name, key, slot[1], calls)
 
 
+def _scope(unit: CodeUnit, line: int) -> Function:
+    """The enclosing named function; for a bare snippet, the whole block, whose "params" are
+    the tenant ids its calls use (`pages.findPublished(siteId, slug)`)."""
+    fn = unit.function_around(line)
+    if fn is not None:
+        return fn
+    used = " ".join([q.args for q in unit.queries] + [a.expr for a in unit.awaits])
+    tenants = dict.fromkeys(m.group(1) for m in _TENANT_PARAM.finditer(used))
+    return Function("", ", ".join(tenants), unit.start_line, unit.end_line, False)
+
+
 def _tenant_key_hit(
     ctx: RuleContext,
     unit: CodeUnit,
@@ -624,10 +636,10 @@ def _tenant_key_hit(
 ) -> Hit:
     lines = ", ".join(str(c.start_line) for c in calls)
     return Hit(
-        title=f"Cache key `{key}` in `{fn.name}` does not include `{tenant}`",
+        title=f"Cache key `{key}` in {_scope_name(unit, fn)} does not include `{tenant}`",
         locations=[location(ctx, unit, c.start_line, c.end_line) for c in calls],
         issue=(
-            f"`{fn.name}({fn.params.strip()})` is tenant-scoped but reads/writes "
+            f"{_scope_name(unit, fn)} is scoped by `{tenant}` but reads/writes "
             f"`{calls[0].name}` under the key `{resolved}` ({where_text(unit)} line"
             f"{'s' if len(calls) > 1 else ''} {lines}), which has no `{tenant}` in it."
         ),
@@ -642,6 +654,10 @@ def _tenant_key_hit(
         evidence=[evidence(ctx, unit, c.start_line, c.end_line) for c in calls],
         confidence=75,
     )
+
+
+def _scope_name(unit: CodeUnit, fn: Function) -> str:
+    return f"`{fn.name}`" if fn.name else f"the code at {at(unit, fn.start_line)}"
 
 
 def _loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
@@ -862,6 +878,19 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
 # --- unbounded Map cache -------------------------------------------------------------------
 
 
+# A key built from a row id grows with the table: one entry per row (and per version).
+_ROW_KEY = re.compile(r"(?:[a-z]Id|_id|\bid)\b")
+
+
+def _key_text(unit: CodeUnit, key: str) -> str:
+    """The key expression, with a plain variable replaced by its assignment in the unit."""
+    if not re.fullmatch(r"[\w$]+", key):
+        return key
+    pattern = rf"(?:const|let|var)\s+{re.escape(key)}\s*(?::[^=]+)?=\s*([^;\n]+)"
+    m = re.search(pattern, unit.text)
+    return m.group(1) if m else key
+
+
 @rule("caching/unbounded-map-cache", severity=Severity.P3)
 def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
     """A `Map` used as a cache is only ever added to: no eviction, no size bound, no TTL.
@@ -887,7 +916,14 @@ def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             if not is_relevant(ctx, unit, c.start_line, c.where):
                 continue
+            per_row = any(
+                _ROW_KEY.search(_key_text(owner, _first_arg(call.args)))
+                for owner in units
+                for call in owner.caches
+                if call.kind == "set" and call.name.split(".")[-1] == c.name
+            )
             yield Hit(
+                severity=Severity.P2 if per_row else None,
                 title=f"`{c.name}` is a Map cache with no eviction, size bound or TTL",
                 locations=[location(ctx, unit, c.start_line, c.end_line)],
                 issue=(

@@ -451,3 +451,17 @@ def test_any_text_scans_or_is_reported_unterminated(text: str) -> None:
         assert len(unit.masked) == len(text)
         for q in unit.queries:
             assert unit.start_line <= q.start_line <= q.end_line
+
+
+def test_map_used_as_a_memo_is_a_cache_whatever_its_name() -> None:
+    unit = ts("""
+const badges = new Map<string, string>();
+function badge(key: string) {
+  const hit = badges.get(key);
+  if (hit) return hit;
+  badges.set(key, render(key));
+}
+const byId = new Map();
+byId.set(1, 2);
+""")
+    assert [(c.kind, c.name) for c in unit.caches if c.kind == "map"] == [("map", "badges")]

@@ -417,8 +417,8 @@ def test_map_cache_that_only_grows_fires() -> None:
 # Plan
 ```ts
 const priceCache = new Map<string, number>();
-export function price(id: string) {
-  priceCache.set(id, compute(id));
+export function price(currency: string) {
+  priceCache.set(currency, compute(currency));
 }
 ```
 """,
@@ -596,3 +596,22 @@ def test_single_instance_or_no_eviction_does_not_fire() -> None:
     assert findings(single, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS}) == []
     no_eviction = MULTI_PLAN.replace(", then `cache.delete(orgId)`", "")
     assert findings(no_eviction, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS}) == []
+
+
+def test_map_cache_keyed_per_row_is_p2() -> None:
+    found = findings(
+        """
+# Plan
+```ts
+const badges = new Map<string, string>();
+export function badge(listingId: string, priceCents: number) {
+  const key = `${listingId}:${priceCents}`;
+  const hit = badges.get(key);
+  if (hit) return hit;
+  badges.set(key, render(priceCents));
+}
+```
+""",
+        MAP_CACHE,
+    )
+    assert [f.severity for f in found] == [Severity.P2]
