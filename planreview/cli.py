@@ -61,6 +61,8 @@ def main() -> None:
               help="Stop making LLM calls once this many tokens were spent.")
 @click.option("--context-tokens", type=int, default=None,
               help="Token budget for the plan + repository context sent to each LLM reviewer.")
+@click.option("--max-output-tokens", type=int, default=None,
+              help="Cap on the tokens one LLM answer may generate (default 16000).")
 @click.option("--timeout", "timeout_s", type=float, default=None,
               help="Seconds one LLM call may take before it is retried (default 120).")
 @click.option("--max-plan-bytes", type=int, default=None,

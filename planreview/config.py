@@ -63,6 +63,8 @@ class Settings(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0)
     max_retries: int = Field(default=2, ge=0)
     max_tokens_per_run: int | None = Field(default=None, gt=0)
+    max_output_tokens: int = Field(default=16_000, gt=0)
+    """Cap on the tokens one LLM answer may generate (stops a looping model)."""
     context_tokens: int = Field(default=60_000, gt=0)
     """Token budget for the shared plan+context prefix sent to every specialist."""
     cache: bool = True
@@ -93,6 +95,7 @@ ENV_VARS: dict[str, str] = {
     "PLANREVIEW_CACHE_DIR": "cache_dir",
     "PLANREVIEW_MAX_PLAN_BYTES": "max_plan_bytes",
     "PLANREVIEW_CONTEXT_TOKENS": "context_tokens",
+    "PLANREVIEW_MAX_OUTPUT_TOKENS": "max_output_tokens",
     "PLANREVIEW_TIMEOUT": "timeout_s",
     "OPENAI_BASE_URL": "base_url",
     "OPENAI_API_KEY": "api_key",

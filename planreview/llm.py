@@ -218,7 +218,7 @@ class LLMClient:
         budget: TokenBudget | None = None,
         cache: ResponseCache | None = None,
         modes: ModeStore | None = None,
-        context_tokens: int = 60_000,
+        context_tokens: int = 60_000, max_output_tokens: int = MAX_OUTPUT_TOKENS,
         sleep: Callable[[float], None] = time.sleep,
         base_url_given: bool = True,
     ) -> None:
@@ -235,6 +235,7 @@ class LLMClient:
         self.cache = cache
         self.modes = modes or ModeStore(None)
         self.context_tokens = context_tokens
+        self.max_output_tokens = max_output_tokens
         self.sleep = sleep
         # Optional request fields some servers reject; a 400 naming one drops it for good.
         # The output cap stops a looping model from generating until its context is full
@@ -274,6 +275,7 @@ class LLMClient:
             cache=ResponseCache(cache_dir) if settings.cache else None,
             modes=ModeStore(cache_dir if settings.cache else None),
             context_tokens=settings.context_tokens, sleep=sleep,
+            max_output_tokens=settings.max_output_tokens,
             base_url_given=settings.base_url is not None,
         )
 
@@ -373,7 +375,7 @@ class LLMClient:
             body["response_format"] = fmt
         if cache_key:
             body["prompt_cache_key"] = cache_key
-        body[self._cap_field] = MAX_OUTPUT_TOKENS
+        body[self._cap_field] = self.max_output_tokens
         body = {k: v for k, v in body.items() if self._optional.get(k, True)}
         response = self._send(body)
         usage, estimated = _usage(response, messages)

@@ -56,6 +56,16 @@ def model_file(cache_dir: Path) -> Path:
     return Path(gemma.assemble(target))
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM when the parent dies, so a test
+    runner killed mid-run never leaves the server behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -88,7 +98,9 @@ def running_server(
         "--n_ctx", str(n_ctx), "--n_threads", str(os.cpu_count() or 2),
     ]
     sink = log.open("ab") if log else subprocess.DEVNULL
-    process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+    )
     try:
         deadline = time.monotonic() + startup_timeout_s
         while not _ready(base_url):

@@ -21,7 +21,9 @@ from planreview.plan import parse_plan
 from planreview.repo import RepoContext, load_context, open_repo
 from planreview.verify import Sources, is_grounded
 
-pytestmark = pytest.mark.local_llm
+# One review makes four calls to a CPU-only model, one at a time: allow well past the
+# suite's default per-test timeout.
+pytestmark = [pytest.mark.local_llm, pytest.mark.timeout(1200)]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_REPO = ROOT / "examples" / "repo"
@@ -50,7 +52,8 @@ def review(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[i
         code = run([
             "review", str(EXAMPLE_PLAN), "--repo", str(EXAMPLE_REPO), "--engine", "llm",
             "--model", "gemma-3-270m", "--format", "json", "--out", str(out), "--quiet",
-            "--concurrency", "1", "--context-tokens", "6000", "--timeout", "600",
+            "--concurrency", "1", "--context-tokens", "4000", "--timeout", "300",
+            "--max-output-tokens", "1024",
             "--no-cache",
         ])
     finally:
