@@ -145,6 +145,11 @@ class PrismaModel:
     plan_end_line: int | None = None
     repo_fields: dict[str, PrismaField] = field(default_factory=dict)
     """The repository's fields, for models the plan redefines."""
+    removal_notes: dict[str, int] = field(default_factory=dict)
+    """Names a comment in the model says are removed (`// legacyPlan removed`) -> line."""
+    removed_fields: dict[str, int] = field(default_factory=dict)
+    """Repo fields the plan removes -> the plan line saying so (the model's line when the
+    plan restates the model in full without them)."""
 
     @property
     def table(self) -> str:
@@ -289,6 +294,11 @@ def parse_attributes(text: str) -> list[Attribute]:
 
 _BLOCK = re.compile(r"^\s*(model|enum|view|type|datasource|generator)\s+(\w+)\s*\{?\s*$")
 _FIELD = re.compile(r"^\s*(\w+)\s+([A-Za-z_][\w.]*(?:\([^)]*\))?)(\[\])?(\?)?(?:\s+(.*))?$")
+_REMOVAL = re.compile(
+    r"//\s*(?:`?(\w+)`?\s+(?:is\s+|was\s+)?(?:removed|dropped|deleted)\b"
+    r"|(?:remove|drop|delete)[ds]?:?\s+`?(\w+)`?)",
+    re.IGNORECASE,
+)
 _STUB = re.compile(r"^\s*(//\s*)?(\.\.\.|…)|//.*\b(existing|unchanged|other|rest|same)\b", re.I)
 
 
@@ -332,6 +342,10 @@ def parse_schema(
             continue
         if model is not None:
             model.end_line = number
+            removal = _REMOVAL.search(raw) if not body else None
+            if removal:
+                model.removal_notes[removal.group(1) or removal.group(2)] = number
+                continue
             if _STUB.search(raw) and not body:
                 model.stubbed = True
                 continue
@@ -464,6 +478,17 @@ def _merge_model(repo: PrismaModel | None, plan: PrismaModel) -> PrismaModel:
             f.status = "changed"
             f.previous = old
         merged.fields[f.name] = f
+    for name, line in plan.removal_notes.items():
+        if name in repo.fields:
+            merged.removed_fields[name] = line
+    shared = [n for n in plan.fields if n in repo.fields]
+    if not plan.stubbed and len(shared) * 2 >= len(repo.fields):
+        # A full restatement: what it leaves out, it removes.
+        for name in repo.fields:
+            if name not in plan.fields:
+                merged.removed_fields.setdefault(name, plan.line)
+    for name in merged.removed_fields:
+        merged.fields.pop(name, None)
     repo_keys = {(ix.kind, tuple(ix.fields)) for ix in repo.indexes}
     plan_keys = {(ix.kind, tuple(ix.fields)) for ix in plan.indexes}
     for ix in plan.indexes:

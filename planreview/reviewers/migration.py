@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planreview.artifacts.scale import LARGE_ROWS
@@ -654,6 +655,48 @@ def find_usages(
     return out
 
 
+@dataclass(frozen=True)
+class Drop:
+    """A table or column the plan drops or renames, in SQL or in its Prisma schema."""
+
+    what: str
+    """"table" or "column"."""
+    table: str
+    ident: str
+    verb: str
+    """"dropped" or "renamed"."""
+    line: int
+    end_line: int
+    path: str
+    text: str
+    """The statement's first line, or the plan's Prisma line."""
+
+    @property
+    def label(self) -> str:
+        return self.ident if self.what == "table" else f"{self.table}.{self.ident}"
+
+
+def plan_drops(ctx: RuleContext) -> Iterator[Drop]:
+    """Drops and renames of existing tables and columns the plan makes."""
+    for s in plan_sql(ctx):
+        for what, table, ident in _removed_identifiers(s):
+            if what == "table" and not is_existing_table(ctx, table, s.start_line):
+                continue
+            verb = "renamed" if s.kind == "RenameStmt" else "dropped"
+            yield Drop(what, table, ident, verb, s.start_line, s.end_line, s.path,
+                       s.first_line_text)
+    for model in ctx.artifacts.prisma.models.values():
+        for name, line in model.removed_fields.items():
+            yield Drop("column", model.table, name, "dropped", line, line, ctx.plan.path,
+                       ctx.plan.line(line).strip())
+
+
+def _drop_location(ctx: RuleContext, d: Drop) -> tuple[Location, Evidence]:
+    if d.path == ctx.plan.path:
+        return ctx.plan_location(d.line, d.end_line), ctx.plan_evidence(d.line, d.end_line)
+    return ctx.file_location(d.path, d.line, d.end_line), ctx.file_evidence(d.path, d.line)
+
+
 @rule("migration/drop-still-referenced", severity=Severity.P2)
 def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
     """A dropped or renamed table or column that code in the repository still uses.
@@ -663,40 +706,114 @@ def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
     column of a selected model).
     Fix: expand/contract: remove every use of it, deploy, then drop it in a later release.
     """
-    for s in plan_sql(ctx):
-        for what, table, ident in _removed_identifiers(s):
-            if len(ident) < 3 or ident.lower() in _GENERIC:
+    for d in plan_drops(ctx):
+        if len(d.ident) < 3 or d.ident.lower() in _GENERIC:
+            continue
+        used = find_usages(ctx, _usage_pattern(d.what, d.ident))
+        if not used:
+            continue
+        places = ", ".join(f"`{p}` line {n}" for p, n in used)
+        location, quoted = _drop_location(ctx, d)
+        locations, evidence = [location], [quoted]
+        for path, line in used:
+            if path in ctx.context.files:
+                locations.append(ctx.file_location(path, line))
+                evidence.append(ctx.file_evidence(path, line))
+        yield Hit(
+            title=f"{d.what.capitalize()} {d.label} is {d.verb} while code still uses it",
+            locations=locations,
+            issue=f"The plan {d.verb} {d.what} {q(d.ident)}, but {places} still refer(s) to it.",
+            impact=(
+                "Those code paths fail at run time once the migration runs (and old "
+                "instances still serving traffic during the deploy fail immediately)."
+            ),
+            recommendation=(
+                f"Remove or migrate every use of `{d.ident}` first (listed above), deploy "
+                f"that, and {d.verb.removesuffix('d')} the {d.what} in a later release "
+                "(expand/contract)."
+            ),
+            evidence=evidence,
+            confidence=75,
+        )
+
+
+_RENAME_WORDS = re.compile(r"\brenam(e|es|ed|ing)\b", re.IGNORECASE)
+RENAME_WINDOW = 3
+
+
+@rule("migration/prisma-field-renamed", severity=Severity.P1)
+def prisma_field_renamed(ctx: RuleContext) -> Iterator[Hit]:
+    """A Prisma field renamed in the schema: `prisma migrate` drops the old column.
+
+    Why: Prisma cannot tell a rename from a removal plus an addition; the generated
+    migration is `DROP COLUMN old; ADD COLUMN new`, and every existing value is lost.
+    Fix: keep the column name with `@map("old")`, or edit the generated migration into
+    `ALTER TABLE ... RENAME COLUMN` (expand/contract if old code still reads it).
+    Fires when the plan says "rename" near both names and the new field has no
+    `@map` to the old column.
+    """
+    renamed_in_sql = {
+        (str(s.table).lower(), str(s.tree.get("subname")))
+        for s in plan_sql(ctx)
+        if s.kind == "RenameStmt" and s.tree.get("renameType") == "OBJECT_COLUMN"
+    }
+    for model in ctx.artifacts.prisma.models.values():
+        if model.status != "changed":
+            continue
+        for f in model.fields.values():
+            if f.status != "new" or f.origin != "plan":
                 continue
-            if what == "table" and not is_existing_table(ctx, table, s.start_line):
-                continue
-            used = find_usages(ctx, _usage_pattern(what, ident))
-            if not used:
-                continue
-            verb = "renamed" if s.kind == "RenameStmt" else "dropped"
-            places = ", ".join(f"`{p}` line {n}" for p, n in used)
-            locations = [where(ctx, s)]
-            evidence = [quote(ctx, s)]
-            for path, line in used:
-                if path in ctx.context.files:
-                    locations.append(ctx.file_location(path, line))
-                    evidence.append(ctx.file_evidence(path, line))
-            label = ident if what == "table" else f"{table}.{ident}"
-            yield Hit(
-                title=f"{what.capitalize()} {label} is {verb} while code still uses it",
-                locations=locations,
-                issue=f"The plan {verb} {what} {q(ident)}, but {places} still refer(s) to it.",
-                impact=(
-                    "Those code paths fail at run time once the migration runs (and old "
-                    "instances still serving traffic during the deploy fail immediately)."
-                ),
-                recommendation=(
-                    f"Remove or migrate every use of `{ident}` first (listed above), deploy "
-                    f"that, and {verb.removesuffix('d')} the {what} in a later release "
-                    "(expand/contract)."
-                ),
-                evidence=evidence,
-                confidence=75,
-            )
+            mapped = f.attribute("map")
+            for old_name in model.repo_fields:
+                if old_name == f.name or (model.table.lower(), old_name) in renamed_in_sql:
+                    continue
+                if mapped is not None and (mapped.positional() or "").strip('"') == old_name:
+                    continue
+                said = _rename_statement(ctx, old_name, f.name)
+                if said is None:
+                    continue
+                yield _rename_hit(ctx, model, old_name, f, said)
+
+
+def _rename_statement(ctx: RuleContext, old: str, new: str) -> int | None:
+    """A plan line saying `old` is renamed to `new` (both names within a few lines)."""
+    old_rx = re.compile(rf"\b{re.escape(old)}\b")
+    new_rx = re.compile(rf"\b{re.escape(new)}\b")
+    lines = ctx.plan.lines
+    for i, text in enumerate(lines):
+        if not _RENAME_WORDS.search(text):
+            continue
+        window = "\n".join(lines[max(i - RENAME_WINDOW, 0) : i + RENAME_WINDOW + 1])
+        if old_rx.search(window) and new_rx.search(window):
+            return i + 1
+    return None
+
+
+def _rename_hit(
+    ctx: RuleContext, model: PrismaModel, old: str, new: PrismaField, said: int
+) -> Hit:
+    rows = ctx.artifacts.scale.rows_for(model.table) or ctx.artifacts.scale.rows_for(model.name)
+    lost = f"all {rows:,} existing values" if rows else "every existing value"
+    return Hit(
+        title=f"Renaming {model.name}.{old} to {new.name} in Prisma drops the column and its data",
+        locations=[ctx.plan_location(new.line), ctx.plan_location(said)],
+        issue=(
+            f"The plan renames `{old}` to `{new.name}` (line {said}) by editing the Prisma "
+            f"model (line {new.line}); `prisma migrate` generates `DROP COLUMN \"{old}\"` and "
+            f"`ADD COLUMN \"{new.name}\"` for that."
+        ),
+        impact=(
+            f"{lost.capitalize()} of {model.name}.{old} are deleted by the migration, before "
+            "any script can read or convert them; old instances reading the column fail."
+        ),
+        recommendation=(
+            f'Keep the data: declare `{new.name} {new.type}{"?" if new.optional else ""} '
+            f'@map("{old}")`, or edit the generated migration to `ALTER TABLE "{model.table}" '
+            f'RENAME COLUMN "{old}" TO "{new.name}"`; better, add `{new.name}` next to `{old}`, '
+            f"backfill it, switch the code, and drop `{old}` in a later release."
+        ),
+        evidence=[ctx.plan_evidence(new.line), ctx.plan_evidence(said)],
+    )
 
 
 # --- enums ---------------------------------------------------------------------------------------
@@ -1024,20 +1141,16 @@ def destructive_without_rollback(ctx: RuleContext) -> Iterator[Hit]:
     """
     if _ROLLBACK_WORDS.search(ctx.plan.text):
         return
-    for s in plan_sql(ctx):
-        dropped = list(_removed_identifiers(s))
-        if not dropped or s.kind == "RenameStmt":
+    for d in plan_drops(ctx):
+        if d.verb != "dropped":
             continue
-        what, table, ident = dropped[0]
-        if what == "table" and not is_existing_table(ctx, table, s.start_line):
-            continue
-        label = ident if what == "table" else f"{table}.{ident}"
+        location, quoted = _drop_location(ctx, d)
         yield Hit(
-            title=f"Dropping {what} {label} has no rollback path",
-            locations=[where(ctx, s)],
+            title=f"Dropping {d.what} {d.label} has no rollback path",
+            locations=[location],
             issue=(
-                f"`{s.first_line_text}` destroys data, and the plan names no backup, "
-                "verification before the drop, or rollback procedure."
+                f"`{d.text}` destroys data, and the plan names no backup, verification "
+                "before the drop, or rollback procedure."
             ),
             impact=(
                 "If the migration or the new code turns out wrong, the dropped data is gone; "
@@ -1048,7 +1161,7 @@ def destructive_without_rollback(ctx: RuleContext) -> Iterator[Hit]:
                 "(`pg_dump -t`) or rename the table/column and drop it a release later, and "
                 "add a Rollback section to the plan."
             ),
-            evidence=[quote(ctx, s)],
+            evidence=[quoted],
         )
         return
 

@@ -164,3 +164,25 @@ def test_repo_schema_is_found_without_being_loaded(git_repo: GitRepoFactory) -> 
     arts = Artifacts(plan, RepoContext(), open_repo(root, search_parents=False))
     assert arts.prisma.repo_paths == ["prisma/schema.prisma"]
     assert arts.prisma.models["Tier"].status == "changed"
+
+
+def test_removal_comments_and_full_restatements_remove_repo_fields() -> None:
+    md = """\
+# Plan
+
+```prisma
+model Tier {
+  // ... existing fields
+  // price removed
+}
+
+model AddOn {
+  id String @id
+}
+```
+"""
+    repo = SCHEMA + "model AddOn {\n  id String @id\n  legacy String?\n}\n"
+    schema = merged(md, {"prisma/schema.prisma": repo}).prisma
+    assert schema.models["Tier"].removed_fields == {"price": 6}
+    assert "price" not in schema.models["Tier"].fields
+    assert schema.models["AddOn"].removed_fields == {"legacy": 9}

@@ -512,3 +512,66 @@ def test_truncate_cascade_fires_and_plain_truncate_does_not() -> None:
     assert lines(found) == [(5, 5)]
     assert found[0].severity is Severity.P1
     assert findings(sql_plan('TRUNCATE "Package";'), rule_id) == []
+
+
+# --- Prisma drops and renames ------------------------------------------------------------------
+
+ACCOUNT_SCHEMA = """\
+model Contact {
+  id        String  @id
+  accountId String
+  phone     String?
+  legacyPlan String?
+}
+"""
+BILLING = "export const price = (a: Account) => LEGACY[a.legacyPlan] ?? 0;\n"
+
+
+def test_prisma_field_removed_by_a_comment_but_still_used_fires(git_repo: GitRepoFactory) -> None:
+    root = git_repo({"prisma/schema.prisma": ACCOUNT_SCHEMA, "src/billing.ts": BILLING})
+    md = (
+        "# Plan\n\n```prisma\nmodel Contact {\n  // ... existing fields\n"
+        "  // legacyPlan removed\n}\n```\n"
+    )
+    found = findings(md, STILL_USED, repo=open_repo(root))
+    assert lines(found) == [(6, 6)]
+    assert found[0].title == "Column Contact.legacyPlan is dropped while code still uses it"
+    assert "`src/billing.ts` line 1" in found[0].issue
+
+
+def test_stub_without_a_removal_note_drops_nothing(git_repo: GitRepoFactory) -> None:
+    root = git_repo({"prisma/schema.prisma": ACCOUNT_SCHEMA, "src/billing.ts": BILLING})
+    md = "# Plan\n\n```prisma\nmodel Contact {\n  // ... existing fields\n  note String?\n}\n```\n"
+    assert findings(md, STILL_USED, repo=open_repo(root)) == []
+
+
+RENAMED = "migration/prisma-field-renamed"
+RENAME_PLAN = """
+# Plan
+
+We rename `phone` to `phoneE164` and store E.164 only. About 3.1M contacts.
+
+```prisma
+model Contact {
+  // ... existing fields
+  phoneE164 String?%s
+}
+```
+"""
+
+
+def test_prisma_rename_without_map_fires_on_field_and_sentence() -> None:
+    found = findings(RENAME_PLAN % "", RENAMED, files={"prisma/schema.prisma": ACCOUNT_SCHEMA})
+    assert [(loc.start_line) for loc in found[0].locations] == [8, 3]
+    assert found[0].severity is Severity.P1
+    assert "3,100,000" in found[0].impact
+
+
+def test_prisma_rename_that_maps_the_old_column_does_not_fire() -> None:
+    md = RENAME_PLAN % ' @map("phone")'
+    assert findings(md, RENAMED, files={"prisma/schema.prisma": ACCOUNT_SCHEMA}) == []
+
+
+def test_new_field_without_rename_wording_does_not_fire() -> None:
+    md = (RENAME_PLAN % "").replace("We rename `phone` to `phoneE164`", "We add `phoneE164`")
+    assert findings(md, RENAMED, files={"prisma/schema.prisma": ACCOUNT_SCHEMA}) == []
