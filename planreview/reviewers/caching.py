@@ -1025,3 +1025,52 @@ def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
             ],
             confidence=75,
         )
+
+
+# --- invalidation wider than the tenant ------------------------------------------------------
+
+
+@rule("caching/invalidation-clears-all-tenants", severity=Severity.P2)
+def invalidation_clears_all_tenants(ctx: RuleContext) -> Iterator[Hit]:
+    """In a multi-tenant plan, a write path invalidates every tenant's entries (a wildcard
+    pattern or `clear()`), not just the changed tenant's.
+
+    Why: each product edit (or each row of a bulk import) empties the whole cache, so the
+    hit rate collapses exactly when traffic is high, and every tenant pays the cold-cache
+    cost for one tenant's change.
+    Fix: scope invalidation to the tenant: tenant-prefixed keys and a per-tenant key set or
+    a per-tenant version number in the key (bump it on write), or `revalidateTag(tenantTag)`.
+    """
+    tenant = _TENANT_PARAM.search(ctx.plan.text)
+    if tenant is None:
+        return
+    scope = re.sub(r"(?i)_?(id|slug)$", "", tenant.group(1))
+    for unit in ctx.artifacts.code:
+        if unit.origin != "plan" or is_batch_job(unit):
+            continue
+        for c in unit.caches:
+            wildcard = c.kind in ("redis-keys", "delete") and "*" in c.args
+            if not (wildcard or c.kind == "clear") or _TENANT_WORD.search(c.args):
+                continue
+            call = f"{c.name}.{'keys' if c.kind == 'redis-keys' else c.kind}({c.args.strip()})"
+            yield Hit(
+                title=f"Invalidation `{call}` drops every {scope}'s entries, not just the "
+                "changed one's",
+                locations=[location(ctx, unit, c.start_line, c.end_line)],
+                issue=(
+                    f"{at(unit, c.start_line)} invalidates with `{call}`, which matches the "
+                    f"entries of every {scope}; the data is scoped by `{tenant.group(1)}`."
+                ),
+                impact=(
+                    f"Every write by any {scope} (and every row of a bulk import) empties the "
+                    "whole cache: the hit rate collapses under write load and all "
+                    f"{scope}s pay cold-cache latency for one {scope}'s change."
+                ),
+                recommendation=(
+                    f"Scope invalidation per {scope}: put `{tenant.group(1)}` in every key and "
+                    f"delete only that {scope}'s keys (a per-{scope} key set), or keep a "
+                    f"per-{scope} version number in the key and bump it on write."
+                ),
+                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
+                confidence=75,
+            )

@@ -615,3 +615,32 @@ export function badge(listingId: string, priceCents: number) {
         MAP_CACHE,
     )
     assert [f.severity for f in found] == [Severity.P2]
+
+
+# --- invalidation-clears-all-tenants -------------------------------------------------------
+
+ALL_TENANTS = "caching/invalidation-clears-all-tenants"
+WILDCARD_PLAN = """
+# Plan
+Results are cached per `shopId` and query.
+
+```ts
+async function invalidateSearch(): Promise<void> {
+  const keys = await redis.keys('search:*');
+  await redis.del(...keys);
+}
+```
+"""
+
+
+def test_wildcard_invalidation_in_a_multi_tenant_plan_fires() -> None:
+    found = findings(WILDCARD_PLAN, ALL_TENANTS)
+    assert spans(found) == [[(PLAN, 6, 6)]]
+    assert "every shop's entries" in found[0].title
+
+
+def test_tenant_scoped_pattern_or_single_tenant_plan_does_not_fire() -> None:
+    scoped = WILDCARD_PLAN.replace("'search:*'", "`search:${shopId}:*`")
+    assert findings(scoped, ALL_TENANTS) == []
+    single = WILDCARD_PLAN.replace("per `shopId` and query", "per query")
+    assert findings(single, ALL_TENANTS) == []
