@@ -1230,8 +1230,11 @@ class _JsScanner(_Scanner):
             before = self.m[max(0, m.start() - 200) : m.start()]
             target = re.search(r"([\w$]+)\s*(?::[^=\n]+)?=\s*$", before)
             name = target.group(1) if target else ""
-            if cls == "Map" and not (_CACHE_NAME.search(name) or self.memoizes(name)):
-                continue
+            if cls == "Map" and (
+                not (_CACHE_NAME.search(name) or self.memoizes(name))
+                or any(span.start <= m.start() < span.end for span, *_ in self.raw.functions)
+            ):
+                continue  # a Map built inside a function lives for one call: not a cache
             args = self.text[i + 1 : close]
             ttl, ttl_off = self.ttl_in(i + 1, close, constants, cls)
             names.add(name)

@@ -465,3 +465,16 @@ const byId = new Map();
 byId.set(1, 2);
 """)
     assert [(c.kind, c.name) for c in unit.caches if c.kind == "map"] == [("map", "badges")]
+
+
+def test_map_local_to_a_function_is_not_a_cache() -> None:
+    unit = ts("""
+function group(rows: Row[]) {
+  const categoryCache = new Map<string, Row[]>();
+  for (const row of rows) {
+    const list = categoryCache.get(row.categoryId) ?? [];
+    categoryCache.set(row.categoryId, [...list, row]);
+  }
+}
+""")
+    assert [c.kind for c in unit.caches if c.kind == "map"] == []
