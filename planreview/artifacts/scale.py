@@ -122,7 +122,52 @@ def stated_counts(plan: ParsedPlan) -> list[Stated]:
                 mult_word = mult.lower()
                 if mult_word not in ("mm", "bn"):
                     continue
-            out.append(Stated(entity_key(entity), parse_count(m.group("num"), mult), number))
+            count = parse_count(m.group("num"), mult)
+            out.append(Stated(entity_key(entity), count, number))
+            if entity_key(entity) == "row":
+                table = _table_before(text, m.start())
+                if table is not None:
+                    out.append(Stated(entity_key(table), count, number))
+    out.extend(_table_counts(plan))
+    return out
+
+
+_BACKTICKED = re.compile(r"`([A-Za-z_][\w]*)(?:\.\w+)?`")
+_NAMED = re.compile(r"\b([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b")
+
+
+def _table_before(text: str, end: int) -> str | None:
+    """The table a "N rows" figure is about: the nearest backticked identifier before it
+    on the line (`orders`: ~8.5M rows), else the nearest CamelCase or snake_case word."""
+    for rx in (_BACKTICKED, _NAMED):
+        found = list(rx.finditer(text, 0, end))
+        if found:
+            return found[-1].group(1)
+    return None
+
+
+_CELL_COUNT = re.compile(
+    r"^~?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k|m|b|bn|million|billion)?(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def _table_counts(plan: ParsedPlan) -> list[Stated]:
+    """Markdown tables with a `rows` column: | table | rows | -> one count per row."""
+    out: list[Stated] = []
+    for table in plan.tables:
+        header = [h.strip().lower() for h in table.header]
+        if "rows" not in header or not header or header.index("rows") == 0:
+            continue
+        col = header.index("rows")
+        for offset, row in enumerate(table.rows):
+            if len(row) <= col:
+                continue
+            m = _CELL_COUNT.match(row[col].strip().strip("~").strip())
+            name = row[0].strip().strip("`")
+            if m and re.fullmatch(r"[A-Za-z_]\w*", name):
+                count = parse_count(m.group(1), m.group(2))
+                out.append(Stated(entity_key(name), count, table.start_line + 2 + offset))
     return out
 
 

@@ -125,11 +125,17 @@ def create_index_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
     Fix: CREATE INDEX CONCURRENTLY, in its own migration outside a transaction.
     P1 when the plan states the table is large.
     """
+    seen: set[str] = set()
     for s in plan_sql(ctx):
         if s.kind != "IndexStmt" or s.concurrent:
             continue
         if not is_existing_table(ctx, s.table, s.start_line):
             continue
+        # A plan often shows the generated SQL and then its edited version: report once.
+        key = " ".join(s.text.split())
+        if key in seen:
+            continue
+        seen.add(key)
         table = s.table or ""
         name = s.tree.get("idxname") or "the index"
         yield Hit(
@@ -738,7 +744,6 @@ def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
 
 
 _RENAME_WORDS = re.compile(r"\brenam(e|es|ed|ing)\b", re.IGNORECASE)
-RENAME_WINDOW = 3
 
 
 @rule("migration/prisma-field-renamed", severity=Severity.P1)
@@ -753,19 +758,24 @@ def prisma_field_renamed(ctx: RuleContext) -> Iterator[Hit]:
     `@map` to the old column.
     """
     renamed_in_sql = {
-        (str(s.table).lower(), str(s.tree.get("subname")))
+        (str(s.table).lower(), str(name))
         for s in plan_sql(ctx)
         if s.kind == "RenameStmt" and s.tree.get("renameType") == "OBJECT_COLUMN"
+        for name in (s.tree.get("subname"), s.tree.get("newname"))
     }
     for model in ctx.artifacts.prisma.models.values():
         if model.status != "changed":
             continue
         for f in model.fields.values():
-            if f.status != "new" or f.origin != "plan":
+            if f.status != "new" or f.origin != "plan" or not _is_scalar(ctx, f):
+                continue
+            if (model.table.lower(), f.name) in renamed_in_sql:
                 continue
             mapped = f.attribute("map")
-            for old_name in model.repo_fields:
+            for old_name, old in model.repo_fields.items():
                 if old_name == f.name or (model.table.lower(), old_name) in renamed_in_sql:
+                    continue
+                if not _is_scalar(ctx, old):
                     continue
                 if mapped is not None and (mapped.positional() or "").strip('"') == old_name:
                     continue
@@ -775,16 +785,26 @@ def prisma_field_renamed(ctx: RuleContext) -> Iterator[Hit]:
                 yield _rename_hit(ctx, model, old_name, f, said)
 
 
+def _is_scalar(ctx: RuleContext, f: PrismaField) -> bool:
+    return not f.is_list and f.relation is None and f.type not in ctx.artifacts.prisma.models
+
+
 def _rename_statement(ctx: RuleContext, old: str, new: str) -> int | None:
-    """A plan line saying `old` is renamed to `new` (both names within a few lines)."""
+    """A plan line saying `old` is renamed to `new`: the rename word, then `new`, with
+    `old` before it on that line or the line above ("`Contact.phone` holds ... We rename
+    it to `phoneE164`")."""
     old_rx = re.compile(rf"\b{re.escape(old)}\b")
     new_rx = re.compile(rf"\b{re.escape(new)}\b")
     lines = ctx.plan.lines
     for i, text in enumerate(lines):
-        if not _RENAME_WORDS.search(text):
+        word = _RENAME_WORDS.search(text)
+        if word is None:
             continue
-        window = "\n".join(lines[max(i - RENAME_WINDOW, 0) : i + RENAME_WINDOW + 1])
-        if old_rx.search(window) and new_rx.search(window):
+        target = new_rx.search(text, word.end())
+        if target is None:
+            continue
+        before = lines[i - 1] + "\n" + text[: target.start()] if i else text[: target.start()]
+        if old_rx.search(before):
             return i + 1
     return None
 
@@ -1089,6 +1109,7 @@ def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
     if re.search(r"lock_timeout", ctx.plan.text, re.IGNORECASE):
         return
     groups: dict[tuple[str, int, int], list[SqlStatement]] = {}
+    reported: set[str] = set()
     in_tx = {id(s): key for key, stmts in _transaction_groups(ctx).items() for s in stmts}
     for s in plan_sql(ctx):
         groups.setdefault(in_tx.get(id(s), (s.path, s.group, 0)), []).append(s)
@@ -1099,6 +1120,9 @@ def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
             table = s.table or _drop_table(s)
             if not takes_access_exclusive(s) or not is_existing_table(ctx, table, s.start_line):
                 continue
+            if (table or "").lower() in reported:
+                break  # once per table: the fix is one SET at the top of the migration
+            reported.add((table or "").lower())
             heavy = s.kind == "DropStmt" or any(
                 c.get("subtype") in ("AT_AlterColumnType", "AT_SetNotNull", "AT_DropColumn")
                 for c in s.alter_cmds

@@ -60,3 +60,19 @@ def test_entity_keys_are_singular_snake_case() -> None:
     assert entity_key("Categories") == "category"
     assert entity_key("TierAddOns") == "tier_add_on"
     assert entity_key("addresses") == "address"
+
+
+def test_rows_figures_belong_to_the_table_named_before_them() -> None:
+    scale = scale_of("`orders`: ~8.5M rows, ~2.1 GB\n`WebhookDelivery` has ~15M rows\n")
+    assert scale.rows_for("orders") == 8_500_000
+    assert scale.rows_for("WebhookDelivery") == 15_000_000
+
+
+def test_markdown_tables_with_a_rows_column_state_counts() -> None:
+    scale = scale_of(
+        "| table | rows | size |\n|---|---|---|\n| messages | ~1.2B live | 410 GB |\n"
+        "| conversations | ~60M | 6 GB |\n"
+    )
+    assert scale.rows_for("messages") == 1_200_000_000
+    assert scale.rows_for("conversations") == 60_000_000
+    assert scale.lines["conversation"] == 4
