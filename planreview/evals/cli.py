@@ -57,6 +57,8 @@ def eval_command(
     from planreview.evals.runner import pipeline_review, run_cases
     from planreview.evals.scoreboard import render_scoreboard
 
+    if out is not None and out.is_dir():
+        raise UserInputError(f"--out {out} is a directory")  # say so before a long run
     found = discover(cases_dir)
     before = load_baseline(baseline) if baseline is not None else None
     settings = build_settings({"engine": engine, "model": model}, os.environ, Path.cwd())
@@ -74,6 +76,7 @@ def eval_command(
     results = build_results(runs, found.malformed, engine=engine,
                             model=settings.model if settings.use_llm else None)
     if out is not None:
+        _make_parent(out)
         write_atomically(out, results.model_dump_json(indent=2) + "\n")
     click.echo(render_scoreboard(results, show_misses=show_misses), nl=False)
     regressed = False
@@ -84,6 +87,15 @@ def eval_command(
             click.echo(f"eval: regression against {baseline}: {regression}", err=True)
         regressed = bool(regressions)
     sys.exit(exit_code(results, regressed=regressed))
+
+
+def _make_parent(out: Path) -> None:
+    """Results usually go to a scratch folder (`make eval`: .cache/) that a fresh
+    checkout does not have yet."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserInputError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def exit_code(results: Results, *, regressed: bool) -> int:

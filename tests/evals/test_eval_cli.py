@@ -225,3 +225,18 @@ def test_engine_llm_without_a_model_server_is_exit_2_before_any_case_runs(
     assert code == 2
     assert stderr.startswith("Error: --engine llm needs a model server")
     assert seen == []
+
+
+def test_out_creates_its_missing_parent_folder(evaluate: Evaluate, tmp_path: Path) -> None:
+    out = tmp_path / ".cache" / "eval-results.json"
+    assert evaluate(FOUND_INDEX, "--out", str(out))[0] == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["totals"]["cases"] == 2
+
+
+def test_out_pointing_at_a_folder_is_exit_2_before_any_case_runs(
+    cli: Cli, review_with: Callable[..., list[Settings]], cases: Path, tmp_path: Path,
+) -> None:
+    seen = review_with({})
+    code, _, stderr = cli(str(cases), "--out", str(tmp_path))
+    assert (code, stderr) == (2, f"Error: --out {tmp_path} is a directory\n")
+    assert seen == []
