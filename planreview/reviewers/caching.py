@@ -448,18 +448,36 @@ def route_renamed_without_redirect(ctx: RuleContext) -> Iterator[Hit]:
     URL, `revalidate = 0`), and purge the old paths on deploy (`revalidatePath`).
     A redirect mentioned only under open questions or alternatives does not count.
     """
-    mentions = any(
-        _ROUTE_TOKEN.search(text) and (_RENAME.search(text) or _REMOVE.search(text))
-        for text in ctx.plan.lines
-    )
-    routes = _route_files(ctx) if mentions else {}  # reading route files costs I/O
-    if not routes:
-        return
     redirects = [
         text
         for n, text in enumerate(ctx.plan.lines, start=1)
         if _REDIRECT.search(text) and not _undecided(ctx, n)
     ]
+    for move in _moved_routes(ctx):
+        if any(_redirects_old(r, _segments(move.path)) for r in redirects):
+            continue
+        yield _route_hit(ctx, move)
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A cached route file the plan renames (`new` set) or removes."""
+
+    line: int
+    path: str
+    source: str
+    cached: re.Match[str]
+    old: str
+    new: str | None
+
+
+def _moved_routes(ctx: RuleContext) -> list[_Move]:
+    mentions = any(
+        _ROUTE_TOKEN.search(text) and (_RENAME.search(text) or _REMOVE.search(text))
+        for text in ctx.plan.lines
+    )
+    routes = _route_files(ctx) if mentions else {}  # reading route files costs I/O
+    out: list[_Move] = []
     seen: set[str] = set()
     for n, text in enumerate(ctx.plan.lines, start=1):
         tokens = _ROUTE_TOKEN.findall(text)
@@ -475,10 +493,77 @@ def route_renamed_without_redirect(ctx: RuleContext) -> Iterator[Hit]:
             if not renamed and not _REMOVE.search(text):
                 continue
             cached = _CACHED_ROUTE.search(source or "")
-            if not cached or any(_redirects_old(r, full) for r in redirects):
+            if not cached:
                 continue
             seen.add(path)
-            yield _route_hit(ctx, n, path, source or "", cached, old[0], new[0] if new else None)
+            out.append(_Move(n, path, source or "", cached, old[0], new[0] if new else None))
+    return out
+
+
+@rule("caching/revalidation-targets-old-route", severity=Severity.P2)
+def revalidation_targets_old_route(ctx: RuleContext) -> Iterator[Hit]:
+    """A cached route moves, but the code that revalidates it still names the old path.
+
+    Why: `revalidatePath('/blog/...')` after the move purges a path nothing serves, so
+    publishes and fixes never refresh the new pages: they stay stale for the whole
+    `revalidate` interval.
+    Fix: update every `revalidatePath`/`revalidateTag` caller (webhooks, admin actions) to
+    the new paths in the same change, and test a publish end to end.
+    """
+    for move in _moved_routes(ctx):
+        if move.new is None:
+            continue
+        old_prefix = _static_prefix(_segments(move.path))
+        new_prefix = _static_prefix(_segments(move.new))
+        if not old_prefix or old_prefix == new_prefix:
+            continue
+        updated = any(
+            re.search(r"(?i)revalidat", text) and new_prefix and new_prefix in text
+            for text in ctx.plan.lines
+        )
+        if updated:
+            continue
+        old_path = re.compile(rf"[`'\"]{re.escape(old_prefix)}(?:[/`'\"$]|$)")
+        for unit in ctx.artifacts.code:
+            calls = [
+                c for c in unit.caches if c.kind == "revalidate-path" and old_path.search(c.args)
+            ]
+            if not calls:
+                continue
+            seconds = int(move.cached.group(1))
+            first = calls[0]
+            yield Hit(
+                title=f"Revalidation still targets `{old_prefix}` after the move to `{new_prefix}`",
+                locations=[ctx.plan_location(move.line)]
+                + [location(ctx, unit, c.start_line, c.end_line) for c in calls],
+                issue=(
+                    f"Plan line {move.line} moves `{move.old}` to `{move.new}`, but "
+                    f"{at(unit, first.start_line)} still calls "
+                    f"`revalidatePath({first.args.strip()})` and the plan does not update it."
+                ),
+                impact=(
+                    "Publishes and corrections purge a path nothing serves any more: the new "
+                    f"pages stay stale for up to their `revalidate = {seconds}` s after every "
+                    "edit."
+                ),
+                recommendation=(
+                    f"Change the revalidation calls to the new paths (`{new_prefix}/...`) in the "
+                    "same PR as the move, and add a publish-then-view check to the tests."
+                ),
+                evidence=[ctx.plan_evidence(move.line)]
+                + [evidence(ctx, unit, c.start_line, c.end_line) for c in calls],
+                confidence=75,
+            )
+
+
+def _static_prefix(segments: list[str]) -> str:
+    """`['blog', '[slug]']` -> `/blog`: the leading segments before the first parameter."""
+    static = []
+    for segment in segments:
+        if segment.startswith("["):
+            break
+        static.append(segment)
+    return "/" + "/".join(static) if static else ""
 
 
 def _names_route(token: str, full: list[str]) -> bool:
@@ -509,15 +594,9 @@ def _undecided(ctx: RuleContext, line: int) -> bool:
     return bool(section and any(_NOT_DECIDED.search(h) for h in section.heading_path))
 
 
-def _route_hit(
-    ctx: RuleContext,
-    line: int,
-    path: str,
-    source: str,
-    cached: re.Match[str],
-    old: str,
-    new: str | None,
-) -> Hit:
+def _route_hit(ctx: RuleContext, move: _Move) -> Hit:
+    line, path, source, cached = move.line, move.path, move.source, move.cached
+    old, new = move.old, move.new
     seconds = int(cached.group(1))
     revalidate_line = source.count("\n", 0, cached.start(1)) + 1
     locations: list[Location] = [ctx.plan_location(line)]

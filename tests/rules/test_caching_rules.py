@@ -644,3 +644,28 @@ def test_tenant_scoped_pattern_or_single_tenant_plan_does_not_fire() -> None:
     assert findings(scoped, ALL_TENANTS) == []
     single = WILDCARD_PLAN.replace("per `shopId` and query", "per query")
     assert findings(single, ALL_TENANTS) == []
+
+
+# --- revalidation-targets-old-route --------------------------------------------------------
+
+OLD_TARGET = "caching/revalidation-targets-old-route"
+BLOG_PAGE = "apps/web/src/app/blog/[slug]/page.tsx"
+WEBHOOK = "apps/web/src/app/api/revalidate/route.ts"
+WEBHOOK_TS = "export async function POST(req: Request) {\n  revalidatePath(`/blog/${slug}`);\n}\n"
+MOVE_PLAN = """
+# Plan
+1. Move the route: `app/blog/[slug]/` → `app/articles/[category]/[slug]/`.
+"""
+
+
+def test_revalidation_left_on_the_old_path_fires() -> None:
+    files = {BLOG_PAGE: "export const revalidate = 3600;\n", WEBHOOK: WEBHOOK_TS}
+    found = findings(MOVE_PLAN, OLD_TARGET, files)
+    assert spans(found) == [[(PLAN, 2, 2), (WEBHOOK, 2, 2)]]
+    assert "`/blog` after the move to `/articles`" in found[0].title
+
+
+def test_plan_that_updates_revalidation_does_not_fire() -> None:
+    files = {BLOG_PAGE: "export const revalidate = 3600;\n", WEBHOOK: WEBHOOK_TS}
+    plan = MOVE_PLAN + "2. The webhook revalidates `/articles/${category}/${slug}` instead.\n"
+    assert findings(plan, OLD_TARGET, files) == []
