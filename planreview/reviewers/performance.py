@@ -367,7 +367,7 @@ def _per_row(
     reported: set[int],
 ) -> tuple[Loop, _RowSource] | None:
     """The enclosing loop over database rows, once per loop."""
-    for index in where.loops:
+    for index in reversed(where.loops):  # innermost first: that loop multiplies the call
         loop = unit.loops[index]
         source = loop_source(unit, loop, sources)
         if source is None:
@@ -799,4 +799,52 @@ def external_call_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
                 ),
                 evidence=[evidence(ctx, unit, tx.start_line), evidence(ctx, unit, a.start_line)],
                 confidence=100,
+            )
+
+
+@rule("performance/external-call-per-row", severity=Severity.P2)
+def external_call_per_row(ctx: RuleContext) -> Iterator[Hit]:
+    """A network call (email, HTTP, Stripe) awaited one row at a time in a loop over rows.
+
+    Why: each iteration waits a full provider round-trip (50-500 ms); 10,000 rows at
+    ~100 ms is ~17 minutes of sequential waiting, and one slow call stalls the rest.
+    Fix: enqueue one job per row (a queue with bounded concurrency and retries), or use the
+    provider's batch API, or run a bounded number concurrently (p-limit, asyncio.Semaphore).
+    """
+    for unit in ctx.artifacts.code:
+        sources = row_sources(unit)
+        reported: set[int] = set()
+        for a in unit.awaits:
+            if not a.where.loops or a.where.transaction is not None:
+                continue
+            if not _EXTERNAL.match(a.expr):
+                continue
+            hit = _per_row(ctx, unit, a.where, sources, reported)
+            if hit is None:
+                continue
+            loop, source = hit
+            if loop.concurrent:
+                continue
+            call = a.expr.split("(")[0].strip()
+            rows = (loop.iterable or "the rows").strip()
+            yield Hit(
+                title=f"`{call}()` is awaited once per row of `{rows}`, sequentially",
+                locations=[location(ctx, unit, loop.start_line, loop.end_line)],
+                issue=(
+                    f"The loop at {at(unit, loop.start_line)} over `{rows}` (loaded by "
+                    f"`{source.how}`, line {source.line}) awaits the external call `{call}()` "
+                    f"for every row (line {a.start_line}), one after another."
+                ),
+                impact=(
+                    "The run takes rows x provider latency: 10,000 rows at ~100 ms is ~17 "
+                    "minutes, and a slow or failing provider stalls everything behind it "
+                    "with no retry of the rows already skipped."
+                ),
+                recommendation=(
+                    "Enqueue one job per row on a queue with bounded concurrency and retries "
+                    "(or use the provider's batch API); at minimum run a bounded number "
+                    "concurrently (p-limit / asyncio.Semaphore) instead of awaiting each in turn."
+                ),
+                evidence=[evidence(ctx, unit, loop.start_line), evidence(ctx, unit, a.start_line)],
+                confidence=75,
             )

@@ -674,3 +674,42 @@ for row in rows:
     )
     assert lines(found) == [(PLAN, 3, 5)]
     assert "db.session.commit" in found[0].title
+
+
+# --- external-call-per-row -----------------------------------------------------------------
+
+PER_ROW_CALL = "performance/external-call-per-row"
+
+
+def test_email_awaited_per_row_fires_and_the_inner_n_plus_one_is_reported() -> None:
+    plan = """
+# Plan
+```ts
+const workspaces = await prisma.workspace.findMany({ take: 100 });
+for (const ws of workspaces) {
+  const members = await prisma.member.findMany({ where: { workspaceId: ws.id }, take: 50 });
+  for (const member of members) {
+    const tasks = await prisma.task.findMany({ where: { assigneeId: member.id }, take: 9 });
+    await mailer.send(member.email, render(tasks));
+  }
+}
+```
+"""
+    found = findings(plan, PER_ROW_CALL)
+    assert lines(found) == [(PLAN, 6, 9)]
+    assert "`mailer.send()`" in found[0].title
+    assert lines(findings(plan, N_PLUS_ONE)) == [(PLAN, 4, 10), (PLAN, 6, 9)]
+
+
+def test_email_loop_over_input_or_concurrent_does_not_fire() -> None:
+    plan = """
+# Plan
+```ts
+for (const email of input.recipients) {
+  await mailer.send(email, body);
+}
+const users = await prisma.user.findMany({ take: 10 });
+await Promise.all(users.map(async (u) => mailer.send(u.email, body)));
+```
+"""
+    assert findings(plan, PER_ROW_CALL) == []
