@@ -848,3 +848,72 @@ def external_call_per_row(ctx: RuleContext) -> Iterator[Hit]:
                 evidence=[evidence(ctx, unit, loop.start_line), evidence(ctx, unit, a.start_line)],
                 confidence=75,
             )
+
+
+def _stated_count(ctx: RuleContext, entity: str) -> int | None:
+    """The largest count the plan states for `entity`: the scale parser's figure, or a
+    count with up to two adjectives before the plural noun ("12,000 published articles")."""
+    counts = [stated_rows(ctx, entity) or 0]
+    if len(entity) >= 4:
+        pattern = (
+            rf"(?i)(\d[\d,]*(?:\.\d+)?)\s*([km])?\s+(?:[a-z-]+\s+){{0,2}}"
+            rf"{re.escape(entity)}s?\b"
+        )
+        for m in re.finditer(pattern, ctx.plan.text):
+            scale = {"k": 1_000, "m": 1_000_000}.get((m.group(2) or "").lower(), 1)
+            counts.append(int(float(m.group(1).replace(",", "")) * scale))
+    return max(counts) or None
+
+
+PRERENDER_ROWS = 1_000
+"""Pages above which pre-rendering every one at build time is a problem worth a finding."""
+
+
+@rule("performance/prerender-every-row", severity=Severity.P2)
+def prerender_every_row(ctx: RuleContext) -> Iterator[Hit]:
+    """`generateStaticParams` pre-renders a page for every row of a large table at build.
+
+    Why: every build renders (and fetches data for) all N pages before deploy: 12,000
+    articles mean 12,000 data fetches per build, builds that take tens of minutes, and a
+    burst of load on the CMS or database on every deploy.
+    Fix: return only the most visited N (e.g. top 500 by traffic) and let ISR render the
+    rest on first request (`dynamicParams = true`, the default).
+    Only fires when the plan states the entity's row count (>= 1,000).
+    """
+    for unit in ctx.artifacts.code:
+        for fn in unit.functions:
+            if fn.name != "generateStaticParams":
+                continue
+            body = unit.masked_between(fn.start_line, fn.end_line)
+            if re.search(r"\b(take|limit|slice|top)\b", body):
+                continue
+            words = {
+                w.lower()
+                for name in re.findall(r"([A-Za-z_$][\w$]*)\s*\(", body)
+                for w in re.findall(r"[A-Z]?[a-z]+", name)
+            }
+            stated = [(rows, w) for w in words if (rows := _stated_count(ctx, w))]
+            if not stated:
+                continue
+            rows, entity = max(stated)
+            if rows < PRERENDER_ROWS or not is_relevant(ctx, unit, fn.start_line, Where()):
+                continue
+            yield Hit(
+                title=f"`generateStaticParams` pre-renders all ~{rows:,} {entity} pages on "
+                "every build",
+                locations=[location(ctx, unit, fn.start_line, fn.end_line)],
+                issue=(
+                    f"`generateStaticParams` ({at(unit, fn.start_line)}) returns a param for "
+                    f"every {entity}, and the plan states ~{rows:,} of them."
+                ),
+                impact=(
+                    f"Each build renders and fetches data for ~{rows:,} pages: long builds and "
+                    "deploys, and a load spike on the data source on every release."
+                ),
+                recommendation=(
+                    "Pre-render only the most visited pages (e.g. the top 500 by traffic) and "
+                    "let ISR render the rest on first request (`dynamicParams` stays true)."
+                ),
+                evidence=[evidence(ctx, unit, fn.start_line, fn.end_line)],
+                confidence=75,
+            )

@@ -713,3 +713,32 @@ await Promise.all(users.map(async (u) => mailer.send(u.email, body)));
 ```
 """
     assert findings(plan, PER_ROW_CALL) == []
+
+
+# --- prerender-every-row -------------------------------------------------------------------
+
+PRERENDER = "performance/prerender-every-row"
+PRERENDER_PLAN = """
+# Plan
+~12,000 published articles.
+
+```typescript
+export async function generateStaticParams() {
+  return listArticleSlugs();
+}
+```
+"""
+
+
+def test_prerendering_every_stated_row_fires() -> None:
+    found = findings(PRERENDER_PLAN, PRERENDER)
+    assert lines(found) == [(PLAN, 5, 7)]
+    assert "12,000 article" in found[0].title
+
+
+def test_prerendering_a_top_slice_or_small_table_does_not_fire() -> None:
+    top = PRERENDER_PLAN.replace(
+        "return listArticleSlugs();", "return (await listArticleSlugs()).slice(0, 500);"
+    )
+    assert findings(top, PRERENDER) == []
+    assert findings(PRERENDER_PLAN.replace("12,000", "300"), PRERENDER) == []
