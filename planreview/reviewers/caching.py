@@ -1042,9 +1042,9 @@ def _instances(ctx: RuleContext) -> tuple[int, str] | None:
 
 @rule("caching/in-process-cache-multi-instance", severity=Severity.P2)
 def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
-    """The plan evicts an in-process cache to keep it fresh, but the service runs on several
-    instances: the eviction reaches only the one that handled the write.
+    """Evicting an in-process cache when the service runs on several instances.
 
+    The eviction reaches only the instance that handled the write.
     Why: an LRU or Map lives in one process. `cache.delete(key)` on the pod that served the
     admin request leaves every other pod serving the old value until its TTL expires.
     Fix: broadcast invalidations (Redis pub/sub, Postgres LISTEN/NOTIFY) to every instance,
@@ -1111,9 +1111,9 @@ def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule("caching/invalidation-clears-all-tenants", severity=Severity.P2)
 def invalidation_clears_all_tenants(ctx: RuleContext) -> Iterator[Hit]:
-    """In a multi-tenant plan, a write path invalidates every tenant's entries (a wildcard
-    pattern or `clear()`), not just the changed tenant's.
+    """A write path invalidates every tenant's entries (wildcard or `clear()`), not one's.
 
+    In a multi-tenant plan, invalidation should be scoped to the tenant whose data changed.
     Why: each product edit (or each row of a bulk import) empties the whole cache, so the
     hit rate collapses exactly when traffic is high, and every tenant pays the cold-cache
     cost for one tenant's change.
