@@ -329,7 +329,7 @@ def _execsql(node: Any) -> Iterator[tuple[int, str]]:
 
 _RAW_CALL = re.compile(
     r"(?P<fn>\$(?:executeRaw|queryRaw)(?:Unsafe)?|Prisma\.sql|\bsql|\btext|\.execute|"
-    r"\bop\.execute|\.raw)\s*(?:<[^>()]*>)?\s*(?P<open>`|\(\s*(?:`|\"\"\"|'''|\"|'))"
+    r"\bop\.execute|\.raw|\.query)\s*(?:<[^>()]*>)?\s*(?P<open>`|\(\s*(?:`|\"\"\"|'''|\"|'))"
 )
 
 
@@ -438,7 +438,7 @@ def extract_statements(artifacts: Artifacts) -> list[SqlStatement]:
                 parse_text(
                     block.text, path=plan.path, first_line=block.start_line, source="plan",
                     group=groups.take(), unparsed=artifacts.unparsed,
-                    implied_transaction=is_prisma_migration_block(plan, block),
+                    implied_transaction=is_implied_transaction(plan, block),
                 )
             )
         elif block.language in CODE_LANGUAGES:
@@ -503,6 +503,22 @@ _PRISMA_MARKER = re.compile(
 LOOKBACK_LINES = 6
 
 
+_TX_HINT = re.compile(
+    r"\b(?:wraps?|runs?|executes?)\b[^.]{0,40}\b(?:in|inside)\s+(?:a|one|the same|a single)\s+"
+    r"transaction\b",
+    re.IGNORECASE,
+)
+
+
+def is_implied_transaction(plan: ParsedPlan, block: CodeBlock) -> bool:
+    """A plan SQL block its migration tool runs as one transaction: a Prisma migration,
+    or one whose introduction says the tool wraps each file in a transaction."""
+    if is_prisma_migration_block(plan, block):
+        return True
+    before = " ".join(plan.line(block.start_line - d) for d in range(2, 2 + LOOKBACK_LINES))
+    return bool(_TX_HINT.search(before))
+
+
 def is_prisma_migration_block(plan: ParsedPlan, block: CodeBlock) -> bool:
     """A plan SQL block presented as a Prisma migration file (run as one transaction):
     it carries Prisma's generated section comments, or its first line or the paragraph
@@ -558,4 +574,46 @@ def column_refs(node: Any) -> list[str]:
             fields = names(ref.get("fields"))
             if fields:
                 out.append(fields[-1])
+    return out
+
+
+# --- the repository's own migrations (what indexes exist) ------------------------------------
+
+MAX_REPO_SQL_FILES = 400
+MAX_REPO_SQL_BYTES = 2_000_000
+_SCHEMA_KINDS = frozenset({"CreateStmt", "IndexStmt", "AlterTableStmt"})
+
+
+def repo_schema_statements(artifacts: Artifacts) -> list[SqlStatement]:
+    """CREATE TABLE / CREATE INDEX / ALTER TABLE statements of the repository's .sql files
+    that the context did not load: they say which tables and indexes already exist.
+    Bounded (file count and total bytes); unreadable files are skipped."""
+    repo = artifacts.repo
+    if repo is None:
+        return []
+    from planreview.repo import SkipError
+
+    try:
+        listed = repo.list_files()
+    except (OSError, SkipError):
+        return []
+    paths = [
+        p for p in listed
+        if p.endswith(".sql") and p not in artifacts.context.files and "node_modules/" not in p
+    ][:MAX_REPO_SQL_FILES]
+    out: list[SqlStatement] = []
+    budget = MAX_REPO_SQL_BYTES
+    groups = _Group()
+    for path in sorted(paths):
+        try:
+            text = repo.read_text(path)
+        except (OSError, SkipError):
+            continue
+        budget -= len(text)
+        if budget < 0:
+            break
+        stmts = parse_text(
+            text, path=path, first_line=1, source="file", group=groups.take(), unparsed=[]
+        )
+        out.extend(s for s in stmts if s.kind in _SCHEMA_KINDS)
     return out

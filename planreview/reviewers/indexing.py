@@ -9,15 +9,26 @@ indexes the plan's SQL creates. Only what the plan adds or changes is flagged.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from planreview.artifacts.code import CodeUnit, QueryCall
 from planreview.artifacts.prisma import PrismaField, PrismaIndex, PrismaModel, split_args
-from planreview.artifacts.sql import SqlStatement, names, walk
+from planreview.artifacts.sql import (
+    SqlStatement,
+    column_refs,
+    names,
+    repo_schema_statements,
+    walk,
+)
 from planreview.models import Category, Severity
-from planreview.reviewers.migration import plan_sql, q, quote, scaled, where
+from planreview.reviewers.migration import plan_sql, q, quote, rows_note, scaled, where
 from planreview.rules import Hit, RuleContext, rule
+
+if TYPE_CHECKING:
+    from planreview.artifacts import Artifacts
 
 NAME = "indexing"
 PROMPT = "indexing.md"
@@ -35,6 +46,8 @@ class KnownIndex:
     designed: bool = False
     """Added by the plan on purpose: its own CREATE INDEX, or a new @@index on a model
     that already exists."""
+    statement: SqlStatement | None = None
+    """The CREATE INDEX that builds it, when SQL does."""
 
 
 TENANT_COLUMNS = frozenset(
@@ -73,6 +86,37 @@ def _selective(model: PrismaModel | None, columns: list[str]) -> list[str]:
     return kept or columns
 
 
+_SCHEMA_CACHE: dict[int, tuple[weakref.ref[Artifacts], list[SqlStatement]]] = {}
+
+
+def schema_sql(ctx: RuleContext) -> list[SqlStatement]:
+    """The plan's and loaded files' SQL plus the repository's own CREATE TABLE / INDEX
+    statements, computed once per review (every indexing rule asks)."""
+    arts = ctx.artifacts
+    hit = _SCHEMA_CACHE.get(id(arts))
+    if hit is not None and hit[0]() is arts:
+        return hit[1]
+    for key in [k for k, (ref, _) in _SCHEMA_CACHE.items() if ref() is None]:
+        del _SCHEMA_CACHE[key]
+    stmts = [*arts.sql, *repo_schema_statements(arts)]
+    _SCHEMA_CACHE[id(arts)] = (weakref.ref(arts), stmts)
+    return stmts
+
+
+def table_known(ctx: RuleContext, table: str) -> bool:
+    """Some SQL creates `table`: its indexes are then known too."""
+    low = table.lower()
+    return any(s.kind == "CreateStmt" and (s.table or "").lower() == low for s in schema_sql(ctx))
+
+
+def _index_columns(s: SqlStatement) -> tuple[str, ...]:
+    return tuple(
+        str(p["IndexElem"]["name"])
+        for p in s.tree.get("indexParams", [])
+        if p.get("IndexElem", {}).get("name")
+    )
+
+
 def indexes_of(ctx: RuleContext, model: PrismaModel | None, table: str) -> list[KnownIndex]:
     """The model's indexes (PK and uniques included) and those any SQL creates on `table`."""
     out: list[KnownIndex] = []
@@ -83,23 +127,21 @@ def indexes_of(ctx: RuleContext, model: PrismaModel | None, table: str) -> list[
                 KnownIndex(tuple(ix.fields), ix.kind in ("id", "unique"), _label(ix), designed)
             )
     low = table.lower()
-    for s in ctx.artifacts.sql:
-        if s.kind == "IndexStmt" and (s.table or "").lower() == low:
-            cols = tuple(
-                str(p["IndexElem"]["name"])
-                for p in s.tree.get("indexParams", [])
-                if p.get("IndexElem", {}).get("name")
-            )
+    for s in schema_sql(ctx):
+        if (s.table or "").lower() != low:
+            continue
+        if s.kind == "IndexStmt":
+            cols = _index_columns(s)
             if cols and not s.tree.get("whereClause"):
                 out.append(
                     KnownIndex(
                         cols, bool(s.tree.get("unique")), s.first_line_text,
-                        designed=s.path == ctx.plan.path,
+                        designed=s.path == ctx.plan.path, statement=s,
                     )
                 )
-        elif s.kind == "CreateStmt" and (s.table or "").lower() == low:
+        elif s.kind == "CreateStmt":
             out.extend(_create_table_indexes(s))
-        for cmd in s.alter_cmds if (s.table or "").lower() == low else []:
+        for cmd in s.alter_cmds:
             con = cmd.get("def", {}).get("Constraint", {})
             if con.get("contype") in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and con.get("keys"):
                 out.append(KnownIndex(tuple(names(con["keys"])), True, s.first_line_text))
@@ -336,6 +378,54 @@ def redundant_index(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+@rule("indexing/redundant-sql-index", severity=Severity.P3)
+def redundant_sql_index(ctx: RuleContext) -> Iterator[Hit]:
+    """A CREATE INDEX in the plan whose columns lead an index the table already has.
+
+    Why: a B-tree on (a, b) already serves lookups on a alone; the new index only adds
+    build time (a long lock or a long CONCURRENTLY build), write overhead and storage.
+    Fix: drop the statement; the existing index serves those queries.
+    """
+    for s in plan_sql(ctx):
+        if s.kind != "IndexStmt" or s.tree.get("unique") or s.tree.get("whereClause"):
+            continue
+        cols = _index_columns(s)
+        table = s.table or ""
+        if not cols:
+            continue
+        others = [
+            ix for ix in indexes_of(ctx, model_for(ctx, table), table)
+            if ix.statement is not s and ix.columns[: len(cols)] == cols
+            and (len(ix.columns) > len(cols) or ix.unique)
+        ]
+        if not others:
+            continue
+        cover = others[0]
+        name = s.tree.get("idxname") or "the new index"
+        where_text = (
+            f" (`{cover.statement.path}` line {cover.statement.start_line})"
+            if cover.statement is not None else ""
+        )
+        yield Hit(
+            title=f"Index {name} on {table} ({', '.join(cols)}) is redundant",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`{s.first_line_text}` indexes ({', '.join(cols)}), but `{cover.label}`"
+                f"{where_text} already starts with those columns."
+            ),
+            impact=(
+                f"Building it locks or loads {q(table)}{rows_note(ctx, table)}, and every "
+                "write then maintains one more index, for no query the existing one does not "
+                "serve."
+            ),
+            recommendation=(
+                f"Drop `{name}` from the migration; queries on {', '.join(cols)} use the "
+                "existing index's leading columns."
+            ),
+            evidence=[quote(ctx, s)],
+        )
+
+
 def _covering(model: PrismaModel, ix: PrismaIndex) -> PrismaIndex | None:
     for other in model.indexes:
         if other is ix or len(other.fields) < len(ix.fields):
@@ -393,6 +483,8 @@ class Filter:
     end_line: int
     text: str
     path: str
+    order: tuple[str, ...] = ()
+    """ORDER BY / orderBy columns, for the index's trailing columns."""
 
 
 def _prisma_filters(ctx: RuleContext) -> Iterator[Filter]:
@@ -420,7 +512,18 @@ def _prisma_filters(ctx: RuleContext) -> Iterator[Filter]:
             if len(scalar) != len(keys):
                 continue
             yield Filter(model.table, model, keys, call.start_line, call.end_line,
-                         _call_text(unit, call), unit.path)
+                         _call_text(unit, call), unit.path, _prisma_order(call.args))
+
+
+_ORDER_BY = re.compile(r"\borderBy\s*:\s*(\{[^{}]*\}|\[[^\]]*\])")
+
+
+def _prisma_order(args: str) -> tuple[str, ...]:
+    """`orderBy: { createdAt: 'desc' }` or `[{ a: 'asc' }, { b: 'asc' }]` -> column names."""
+    m = _ORDER_BY.search(args)
+    if m is None:
+        return ()
+    return tuple(re.findall(r"([A-Za-z_]\w*)\s*:\s*['\"](?:asc|desc)['\"]", m.group(1)))
 
 
 def _is_model_type(ctx: RuleContext, type_: str) -> bool:
@@ -447,8 +550,11 @@ def _sql_filters(ctx: RuleContext) -> Iterator[Filter]:
         cols = _equality_columns(s.tree["whereClause"])
         if not cols:
             continue
+        order = tuple(
+            c for item in s.tree.get("sortClause", []) for c in column_refs(item)
+        )
         yield Filter(table, model_for(ctx, table), cols, s.start_line, s.end_line,
-                     s.first_line_text, s.path)
+                     s.first_line_text, s.path, order)
 
 
 def _equality_columns(clause: dict[str, object]) -> list[str] | None:
@@ -486,7 +592,7 @@ def query_not_covered(ctx: RuleContext) -> Iterator[Hit]:
     """
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for flt in [*_prisma_filters(ctx), *_sql_filters(ctx)]:
-        if flt.model is None:
+        if flt.model is None and not table_known(ctx, flt.table):
             continue  # unknown table: its indexes are unknown too
         known = indexes_of(ctx, flt.model, flt.table)
         columns = _selective(flt.model, flt.columns)
@@ -494,49 +600,67 @@ def query_not_covered(ctx: RuleContext) -> Iterator[Hit]:
             continue
         if any(ix.unique and set(ix.columns) <= set(flt.columns) for ix in known):
             continue
-        key = (flt.model.name, tuple(sorted(flt.columns)))
+        name = flt.model.name if flt.model is not None else flt.table
+        key = (name, tuple(sorted(flt.columns)))
         if key in seen:
             continue
         seen.add(key)
         partial = [ix for ix in known if ix.columns and ix.columns[0] in flt.columns]
-        uncovered = set(columns) - {ix.columns[0] for ix in partial}
-        if uncovered <= TENANT_COLUMNS and any(
-            ix.designed and _selective_lead(flt.model, ix) for ix in partial
-        ):
-            # The plan indexes this query on purpose by a column that picks out a few rows;
-            # the tenant guard left over filters only those.
+        if any(_serves(flt, columns, ix) for ix in partial):
             continue
-        cols = ", ".join(flt.columns)
-        cond = " AND ".join(f"{c} = ?" for c in flt.columns)
-        served = (
-            "only "
-            + ", ".join(f"{ix.label} (leading with {ix.columns[0]})" for ix in partial)
-            + "; the other columns are filtered row by row"
-            if partial else "no index on these columns: a sequential scan"
-        )
-        yield Hit(
-            title=f"{flt.model.name} has no index for `WHERE {cond}`",
-            locations=[ctx.plan_location(flt.line, flt.end_line)],
-            issue=(
-                f"`{flt.text}` filters {flt.model.name} on ({cols}); the schema serves it with "
-                f"{served}."
-            ),
-            impact=(
-                f"Each call reads more {flt.model.name} rows than it returns; the cost grows "
-                "with the table and the query's call rate."
-            ),
-            recommendation=(
-                f"Add `@@index([{cols}])` to {flt.model.name} (equality columns first; put the "
-                "most selective or tenant column first)."
-            ),
-            evidence=[ctx.plan_evidence(flt.line)],
-            severity=(
-                Severity.P1
-                if not partial and ctx.artifacts.scale.is_large(flt.table)
-                else None
-            ),
-            also=(Category.performance,),
-        )
+        yield _uncovered_hit(ctx, flt, name, partial)
+
+
+def _serves(flt: Filter, columns: list[str], ix: KnownIndex) -> bool:
+    """A purpose-built index (the plan adds it) that leads with a column picking out a few
+    rows and then carries the sort columns serves the query: only a tenant guard is left
+    to filter, over those few rows."""
+    if not ix.designed or not _selective_lead(flt.model, ix):
+        return False
+    k = 0
+    while k < len(ix.columns) and ix.columns[k] in columns:
+        k += 1
+    if not set(columns) - set(ix.columns[:k]) <= TENANT_COLUMNS:
+        return False
+    return not flt.order or tuple(ix.columns[k : k + len(flt.order)]) == flt.order
+
+
+def _uncovered_hit(ctx: RuleContext, flt: Filter, name: str, partial: list[KnownIndex]) -> Hit:
+    cols = ", ".join(flt.columns)
+    cond = " AND ".join(f"{c} = ?" for c in flt.columns)
+    wanted = [*flt.columns, *(c for c in flt.order if c not in flt.columns)]
+    if flt.model is not None:
+        fix = f"`@@index([{', '.join(wanted)}])` on {name}"
+    else:
+        fix = f"`CREATE INDEX CONCURRENTLY ON {q(flt.table)} ({', '.join(q(c) for c in wanted)})`"
+    served = (
+        "only "
+        + ", ".join(f"{ix.label} (leading with {ix.columns[0]})" for ix in partial)
+        + "; the other columns are filtered row by row"
+        if partial else "no index on these columns: a sequential scan"
+    )
+    ordered = f", ordered by {', '.join(flt.order)}" if flt.order else ""
+    return Hit(
+        title=f"{name} has no index for `WHERE {cond}`",
+        locations=[ctx.plan_location(flt.line, flt.end_line)],
+        issue=(
+            f"`{flt.text}` filters {name} on ({cols}){ordered}; the schema serves it with "
+            f"{served}."
+        ),
+        impact=(
+            f"Each call reads more {name} rows than it returns{rows_note(ctx, flt.table)}; "
+            "the cost grows with the table and the query's call rate."
+        ),
+        recommendation=(
+            f"Add a composite index {fix}: equality columns first, then the sort column, so "
+            "the query reads only the rows it returns, already in order."
+        ),
+        evidence=[ctx.plan_evidence(flt.line)],
+        severity=(
+            Severity.P1 if not partial and ctx.artifacts.scale.is_large(flt.table) else None
+        ),
+        also=(Category.performance,),
+    )
 
 
 # --- upserts --------------------------------------------------------------------------------------

@@ -6,9 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planreview.artifacts import Artifacts, Unparsed
-from planreview.artifacts.sql import parse_text, split_statements, sql_in_code
+from planreview.artifacts.sql import (
+    parse_text,
+    repo_schema_statements,
+    split_statements,
+    sql_in_code,
+)
 from planreview.plan import parse_plan
-from planreview.repo import LoadedFile, RepoContext, Window
+from planreview.repo import LoadedFile, RepoContext, Window, open_repo
+from tests.conftest import GitRepoFactory
 
 PLAN = "docs/plans/p.md"
 
@@ -182,3 +188,26 @@ CREATE INDEX CONCURRENTLY "W_s_idx" ON "W"("s");
 def test_a_plain_sql_block_is_not_a_transaction() -> None:
     arts = artifacts("# Plan\n\n```sql\nCREATE INDEX CONCURRENTLY i ON w(s);\nSELECT 1;\n```\n")
     assert [s.in_transaction for s in arts.sql] == [False, False]
+
+
+def test_a_block_whose_tool_wraps_it_in_a_transaction_is_one() -> None:
+    arts = artifacts(
+        "# Plan\n\nRun by node-pg-migrate (it wraps each file in a transaction):\n\n"
+        "```sql\nCREATE INDEX CONCURRENTLY i ON w(s);\nSELECT 1;\n```\n"
+    )
+    assert [s.in_transaction for s in arts.sql] == [True, True]
+
+
+def test_pg_pool_query_templates_are_sql() -> None:
+    code = "const { rows } = await this.pool.query(\n  `SELECT * FROM t WHERE a = $1`,\n);"
+    found = sql_in_code(code)
+    assert [f.text for f in found] == ["SELECT * FROM t WHERE a = $1"]
+
+
+def test_repo_migrations_outside_the_context_are_read_for_schema(git_repo: GitRepoFactory) -> None:
+    root = git_repo({"db/001.sql": "CREATE TABLE t (id int PRIMARY KEY);\nSELECT 1;\n"})
+    plan = parse_plan("# Plan\n", PLAN)
+    arts = Artifacts(plan, RepoContext(), open_repo(root))
+    assert [(s.kind, s.path, s.start_line) for s in repo_schema_statements(arts)] == [
+        ("CreateStmt", "db/001.sql", 1)
+    ]

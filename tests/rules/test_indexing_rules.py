@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
-from planreview.repo import LoadedFile, RepoContext, Window
+from planreview.repo import LoadedFile, RepoContext, Window, open_repo
 from planreview.rules import RuleContext, run_rules
+from tests.conftest import GitRepoFactory
 
 PLAN = "docs/plans/p.md"
 
@@ -270,3 +271,72 @@ def test_query_the_plan_builds_an_index_for_does_not_fire() -> None:
         '  ON "Tier" ("segmentId", "name");\n```\n'
     )
     assert findings(md, QUERY, FILES) == []
+
+
+# --- SQL-only schemas (the repository's migrations say what exists) -----------------------
+
+AUDIT_TABLE = """\
+CREATE TABLE audit_events (
+  id bigserial PRIMARY KEY,
+  org_id uuid NOT NULL,
+  actor_id uuid,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_events_org_id_created_at_idx ON audit_events (org_id, created_at DESC);
+"""
+AUDIT_QUERY = """
+# Plan
+
+```typescript
+const { rows } = await this.pool.query(
+  `SELECT * FROM audit_events WHERE org_id = $1 AND actor_id = $2
+   ORDER BY created_at DESC LIMIT 50`,
+  [orgId, actorId],
+);
+```
+
+```sql
+CREATE INDEX CONCURRENTLY audit_events_actor_id_idx ON audit_events (actor_id);
+%s```
+"""
+
+
+def sql_repo_findings(
+    git_repo: GitRepoFactory, plan_md: str, rule_id: str
+) -> list[Finding]:
+    root = git_repo({"migrations/0007_audit_events.sql": AUDIT_TABLE})
+    plan = parse_plan(plan_md.lstrip("\n"), PLAN)
+    results = run_rules(RuleContext(plan, RepoContext(), open_repo(root)), ["indexing"])
+    return [f for f in results.findings["indexing"] if f.rule == rule_id]
+
+
+def test_sql_query_on_a_table_from_repo_migrations_fires_with_the_sort_column(
+    git_repo: GitRepoFactory,
+) -> None:
+    found = sql_repo_findings(git_repo, AUDIT_QUERY % "", QUERY)
+    assert lines(found) == [(5, 6)]
+    assert found[0].title == "audit_events has no index for `WHERE org_id = ? AND actor_id = ?`"
+    assert "(org_id, actor_id, created_at)" in found[0].recommendation
+
+
+def test_sql_query_served_by_a_composite_index_does_not_fire(git_repo: GitRepoFactory) -> None:
+    composite = (
+        "CREATE INDEX CONCURRENTLY audit_events_actor_idx\n"
+        "  ON audit_events (org_id, actor_id, created_at DESC);\n"
+    )
+    assert sql_repo_findings(git_repo, AUDIT_QUERY % composite, QUERY) == []
+
+
+REDUNDANT_SQL = "indexing/redundant-sql-index"
+
+
+def test_new_index_on_the_prefix_of_an_existing_one_fires(git_repo: GitRepoFactory) -> None:
+    extra = "CREATE INDEX CONCURRENTLY audit_events_org_id_idx ON audit_events (org_id);\n"
+    found = sql_repo_findings(git_repo, AUDIT_QUERY % extra, REDUNDANT_SQL)
+    assert lines(found) == [(13, 13)]
+    assert "`migrations/0007_audit_events.sql` line 7" in found[0].issue
+    assert found[0].severity is Severity.P3
+
+
+def test_new_index_on_a_new_leading_column_does_not_fire(git_repo: GitRepoFactory) -> None:
+    assert sql_repo_findings(git_repo, AUDIT_QUERY % "", REDUNDANT_SQL) == []
