@@ -619,13 +619,41 @@ def _usage_pattern(what: str, ident: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(ident)}\b")
 
 
-def find_usages(
-    ctx: RuleContext, pattern: re.Pattern[str], limit: int = 3
-) -> list[tuple[str, int]]:
-    """(path, line) of code files still matching `pattern`: loaded files first, then the
-    repository's other source files (bounded: count, size, suffix; no migrations)."""
+@dataclass(frozen=True)
+class Usage:
+    path: str
+    line: int
+    code: str
+    """The matching line, stripped."""
+    function: str | None
+    """The function or method it sits in, when one is recognisable above it."""
+
+    def describe(self) -> str:
+        inside = f" in `{self.function}()`" if self.function else ""
+        return f"`{self.path}` line {self.line}{inside} (`{self.code[:80]}`)"
+
+
+_FUNCTION_HEADER = re.compile(
+    r"^\s*(?:export\s+)?(?:default\s+)?(?:(?:public|private|protected|static|async)\s+)*"
+    r"(?:function\s*\*?\s*(\w+)|def\s+(\w+)|(?:const|let)\s+(\w+)\s*=\s*(?:async\s*)?\(|"
+    r"(?!if\b|for\b|while\b|switch\b|catch\b|return\b)(\w+)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{)"
+)
+FUNCTION_LOOKBACK = 60
+
+
+def _enclosing_function(lines: list[str], index: int) -> str | None:
+    for i in range(index, max(index - FUNCTION_LOOKBACK, -1), -1):
+        m = _FUNCTION_HEADER.match(lines[i])
+        if m:
+            return next(g for g in m.groups() if g)
+    return None
+
+
+def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 3) -> list[Usage]:
+    """Code files still matching `pattern`: loaded files first, then the repository's
+    other source files (bounded: count, size, suffix; no migrations)."""
     seen: set[str] = set()
-    out: list[tuple[str, int]] = []
+    out: list[Usage] = []
     candidates: list[tuple[str, str | None]] = [
         (p, f.text) for p, f in ctx.context.files.items()
     ]
@@ -655,7 +683,11 @@ def find_usages(
             continue
         m = pattern.search(text)
         if m:
-            out.append((path, text.count("\n", 0, m.start()) + 1))
+            index = text.count("\n", 0, m.start())
+            lines = text.split("\n")
+            out.append(
+                Usage(path, index + 1, lines[index].strip(), _enclosing_function(lines, index))
+            )
             if len(out) >= limit:
                 break
     return out
@@ -718,13 +750,13 @@ def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
         used = find_usages(ctx, _usage_pattern(d.what, d.ident))
         if not used:
             continue
-        places = ", ".join(f"`{p}` line {n}" for p, n in used)
+        places = "; ".join(u.describe() for u in used)
         location, quoted = _drop_location(ctx, d)
         locations, evidence = [location], [quoted]
-        for path, line in used:
-            if path in ctx.context.files:
-                locations.append(ctx.file_location(path, line))
-                evidence.append(ctx.file_evidence(path, line))
+        for u in used:
+            if u.path in ctx.context.files:
+                locations.append(ctx.file_location(u.path, u.line))
+                evidence.append(ctx.file_evidence(u.path, u.line))
         yield Hit(
             title=f"{d.what.capitalize()} {d.label} is {d.verb} while code still uses it",
             locations=locations,
@@ -847,6 +879,8 @@ def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
     new, ALTER COLUMN ... TYPE USING, DROP TYPE) under ACCESS EXCLUSIVE on every table
     using it, and the cast fails if any row still holds a removed value.
     Fix: UPDATE rows off the removed values first, then let the migration swap the type.
+    P1 when code in the repository still uses a removed value (old instances write it
+    during the rollout).
     """
     schema = ctx.artifacts.prisma
     for enum in schema.enums.values():
@@ -861,6 +895,12 @@ def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
         ]
         tables = ", ".join(m.table for m in users) or "the tables using it"
         big = any(ctx.artifacts.scale.is_large(m.table) for m in users)
+        values = "|".join(re.escape(v) for v in enum.removed)
+        used = find_usages(ctx, re.compile(rf"""['"`.]({values})\b"""))
+        still = (
+            " Code still uses them: " + "; ".join(u.describe() for u in used) + "."
+            if used else ""
+        )
         yield Hit(
             title=f"Enum {enum.name} drops {removed}",
             locations=[ctx.plan_location(enum.line, enum.end_line)],
@@ -871,13 +911,20 @@ def enum_value_removed(ctx: RuleContext) -> Iterator[Hit]:
             impact=(
                 f"Recreating the type locks {tables} ACCESS EXCLUSIVE while the column is "
                 "re-cast, and the cast fails if any row still holds a removed value."
+                + (
+                    " Instances still running the old code keep writing the removed values "
+                    "during the rollout, and those writes fail."
+                    if used else ""
+                )
+                + still
             ),
             recommendation=(
-                f"Before the schema change, UPDATE every row holding {removed} to a kept "
-                "value (and stop writing them), then run the enum migration."
+                f"First ship code that no longer reads or writes {removed}, UPDATE every "
+                "row holding them to a kept value, and only then run the enum migration "
+                "(expand/contract)."
             ),
             evidence=[ctx.plan_evidence(enum.line)],
-            severity=Severity.P2 if big else None,
+            severity=Severity.P1 if used else Severity.P2 if big else None,
         )
 
 

@@ -277,7 +277,9 @@ def test_dropped_table_still_queried_by_repo_code_fires(git_repo: GitRepoFactory
     found = findings(sql_plan('DROP TABLE "Package";'), STILL_USED, repo=open_repo(root))
     assert lines(found) == [(5, 5)]
     assert found[0].title == "Table Package is dropped while code still uses it"
-    assert "`server/src/services/context.service.ts` line 2" in found[0].issue
+    assert "`server/src/services/context.service.ts` line 2 in `hasNonSeedPackages()`" in (
+        found[0].issue
+    )
 
 
 def test_dropped_column_used_in_a_loaded_file_cites_that_file() -> None:
@@ -575,3 +577,14 @@ def test_prisma_rename_that_maps_the_old_column_does_not_fire() -> None:
 def test_new_field_without_rename_wording_does_not_fire() -> None:
     md = (RENAME_PLAN % "").replace("We rename `phone` to `phoneE164`", "We add `phoneE164`")
     assert findings(md, RENAMED, files={"prisma/schema.prisma": ACCOUNT_SCHEMA}) == []
+
+
+def test_enum_value_still_written_by_code_is_p1(git_repo: GitRepoFactory) -> None:
+    root = git_repo({
+        "prisma/schema.prisma": ENUM_SCHEMA,
+        "src/onboarding.ts": "await db.tenant.update({ data: { phase: 'DISCOVERY' } });\n",
+    })
+    md = "# Plan\n\n```prisma\nenum Phase {\n  NOT_STARTED\n  DONE\n}\n```\n"
+    found = findings(md, ENUM, repo=open_repo(root))
+    assert [f.severity for f in found] == [Severity.P1]
+    assert "`src/onboarding.ts` line 1" in found[0].impact
