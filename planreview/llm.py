@@ -187,8 +187,9 @@ class _Invalid(Exception):
 
 
 @dataclass
-class _Spend:
-    """Tokens and requests accumulated over one logical call (fallbacks, repair)."""
+class Spend:
+    """Tokens and requests accumulated over one logical call (fallbacks, repair); a
+    caller that passes its own still knows what a failed call cost."""
 
     usage: Usage = field(default_factory=Usage)
     requests: int = 0
@@ -283,7 +284,7 @@ class LLMClient:
 
     def call(
         self, messages: Sequence[Message], response_model: type[T], *,
-        prompt_cache_key: str | None = None,
+        prompt_cache_key: str | None = None, spend: Spend | None = None,
     ) -> LLMResult[T]:
         """Ask for one `response_model`. Raises ModelBehaviorError (unusable answers),
         ModelUnavailableError (transport/auth) or BudgetExceededError."""
@@ -299,7 +300,7 @@ class LLMClient:
                 if value is not None:
                     return LLMResult(value, Usage(), cast(Mode, hit.mode), self.model,
                                      from_cache=True)
-        spend = _Spend()
+        spend = spend if spend is not None else Spend()
         value, mode = self._detect_and_call(
             list(messages), response_model, schema, prompt_cache_key, spend
         )
@@ -310,7 +311,7 @@ class LLMClient:
 
     def _detect_and_call(
         self, messages: list[Message], response_model: type[T], schema: dict[str, Any],
-        cache_key: str | None, spend: _Spend,
+        cache_key: str | None, spend: Spend,
     ) -> tuple[T, Mode]:
         known = None if self.forced else self.modes.get(self.base_url, self.model)
         chain = self.chain if known is None else CHAIN[CHAIN.index(cast(Mode, known)):]
@@ -344,7 +345,7 @@ class LLMClient:
 
     def _call_mode(
         self, mode: Mode, messages: list[Message], response_model: type[T],
-        schema: dict[str, Any], cache_key: str | None, spend: _Spend, *, repair: bool,
+        schema: dict[str, Any], cache_key: str | None, spend: Spend, *, repair: bool,
     ) -> T:
         sent = _with_schema_instructions(messages, schema) if mode in _PROMPTED else messages
         content = self._complete(mode, sent, response_model.__name__, schema, cache_key, spend)
@@ -366,7 +367,7 @@ class LLMClient:
 
     def _complete(
         self, mode: Mode, messages: list[Message], name: str, schema: dict[str, Any],
-        cache_key: str | None, spend: _Spend,
+        cache_key: str | None, spend: Spend,
     ) -> str:
         """One chat completion (with transport retries); returns the message content."""
         body: dict[str, Any] = {"model": self.model, "messages": messages}

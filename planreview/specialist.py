@@ -20,7 +20,7 @@ from typing import Literal, cast
 from pydantic import BaseModel, ConfigDict
 
 from planreview import prompts
-from planreview.llm import LLMClient, Message, estimate_tokens
+from planreview.llm import LLMClient, Message, Spend, estimate_tokens
 from planreview.models import Category, Confidence, Evidence, Finding, Location, Severity, Usage
 from planreview.plan import ParsedPlan
 from planreview.repo import LoadedFile, RepoContext
@@ -254,13 +254,14 @@ def to_finding(name: str, item: LLMFinding, rule_ids: set[str]) -> Finding:
 
 def review_with_llm(
     name: str, plan: ParsedPlan, context: RepoContext, rule_findings: list[Finding],
-    client: LLMClient, nonce: str,
+    client: LLMClient, nonce: str, *, spend: Spend | None = None,
 ) -> SpecialistResult:
-    """One specialist's LLM review. Raises ReviewerError subclasses on model failure."""
+    """One specialist's LLM review. Raises ReviewerError subclasses on model failure;
+    `spend` then still holds the tokens the failed attempts cost."""
     messages, omitted, cache_key = build_messages(
         name, plan, context, rule_findings, nonce, client.context_tokens
     )
-    result = client.call(messages, SpecialistAnswer, prompt_cache_key=cache_key)
+    result = client.call(messages, SpecialistAnswer, prompt_cache_key=cache_key, spend=spend)
     rule_ids = {f.rule for f in rule_findings if f.rule}
     kept = [item for item in result.value.findings if item.confidence >= 50]
     return SpecialistResult(

@@ -17,7 +17,7 @@ from planreview import merge as merging
 from planreview import verify as verifying
 from planreview.errors import BudgetExceededError, ReviewerError
 from planreview.graph.state import ReviewTask, RunContext
-from planreview.llm import LLMClient
+from planreview.llm import LLMClient, Spend
 from planreview.models import Dropped, ReviewerRun
 from planreview.prompts import PromptError
 from planreview.specialist import SpecialistResult, make_nonce, review_with_llm
@@ -42,18 +42,19 @@ def llm_client(ctx: RunContext) -> LLMClient:
 def review_llm(task: ReviewTask, ctx: RunContext) -> tuple[NodeUpdate, ReviewerRun]:
     started = time.perf_counter()
     name = task.reviewer
+    spend = Spend()
     try:
         client = llm_client(ctx)
         result = review_with_llm(
             name, task.plan, task.context, task.rule_findings, client,
-            make_nonce(task.plan, task.context),
+            make_nonce(task.plan, task.context), spend=spend,
         )
     except (ReviewerError, PromptError) as exc:
         skipped = isinstance(exc, BudgetExceededError)
         run = ReviewerRun(
             name=name, status="skipped" if skipped else "failed", engine="llm",
             model=ctx.settings.model, duration_ms=_ms(started),
-            findings=len(task.rule_findings), error=str(exc),
+            findings=len(task.rule_findings), error=str(exc), usage=spend.usage,
         )
         notes = [f"The {name} reviewer was skipped: {exc}."] if skipped else []
         return {"reviewer_findings": task.rule_findings, "reviewer_runs": [run],

@@ -148,6 +148,7 @@ def test_one_reviewer_failing_does_not_stop_the_others(
     assert all(runs[n].status == "ok" for n in ("performance", "migration", "indexing"))
     assert report.incomplete
     assert [f.title for f in report.findings] == ["Row-by-row inserts inside the transaction"]
+    assert runs["caching"].usage.prompt_tokens == 0  # 503s cost nothing
     text = render_markdown(report)
     assert text.index("Incomplete review") < text.index("## P2")
     assert "**caching**: HTTP 503" in text
@@ -203,6 +204,19 @@ def test_two_specialists_raising_the_same_problem_merge_and_gain_confidence(
     assert merged.severity.value == "P1" and merged.confidence == 100
     assert merged.reviewers == ["migration", "performance"]
     assert len(merged.merged_from) == 2
+
+
+def test_a_reviewer_failing_after_a_repair_still_reports_the_tokens_it_spent(
+    stub: StubServer, repo_root: Path, tmp_path: Path
+) -> None:
+    usage = {"prompt_tokens": 700, "completion_tokens": 20, "total_tokens": 720}
+    stub.script(*(answer({"findings": "none"}, usage=usage, when=when("indexing"))
+                  for _ in range(2)))
+    report = review(repo_root, stub, tmp_path, reviewers=("indexing",),
+                    structured_output="json_schema")
+    run = report.reviewers[0]
+    assert run.status == "failed" and "did not match the schema" in (run.error or "")
+    assert (run.usage.prompt_tokens, run.usage.completion_tokens) == (1400, 40)
 
 
 def test_token_ceiling_skips_the_reviewers_after_it_and_says_so(
