@@ -277,8 +277,8 @@ def _stale_paths(ctx: RuleContext) -> list[_StalePath]:
             out.append(_StalePath(cache, name, (label,), q.start_line, q.end_line, unit, evictors))
         for line, cells, words in rows:
             named = sorted(_display(w) for w in words & held)
-            if named:
-                name = cells[0].strip(" `")
+            if named and cells:
+                name = cells[0].strip(" `") or f"line {line}"
                 out.append(_StalePath(cache, name, tuple(named), line, line, None, evictors))
     return out
 
