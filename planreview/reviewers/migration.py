@@ -649,7 +649,7 @@ def _enclosing_function(lines: list[str], index: int) -> str | None:
     return None
 
 
-def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 3) -> list[Usage]:
+def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 5) -> list[Usage]:
     """Code files still matching `pattern`: loaded files first, then the repository's
     other source files (bounded: count, size, suffix; no migrations)."""
     seen: set[str] = set()
@@ -681,15 +681,18 @@ def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 3) -> l
                 continue
         if not text or len(text) > MAX_SEARCH_BYTES:
             continue
-        m = pattern.search(text)
-        if m:
+        functions: set[str | None] = set()
+        lines: list[str] = []
+        for m in pattern.finditer(text):
+            lines = lines or text.split("\n")
             index = text.count("\n", 0, m.start())
-            lines = text.split("\n")
-            out.append(
-                Usage(path, index + 1, lines[index].strip(), _enclosing_function(lines, index))
-            )
+            function = _enclosing_function(lines, index)
+            if function in functions:
+                continue  # one line per function is enough to show it
+            functions.add(function)
+            out.append(Usage(path, index + 1, lines[index].strip(), function))
             if len(out) >= limit:
-                break
+                return out
     return out
 
 
@@ -735,6 +738,9 @@ def _drop_location(ctx: RuleContext, d: Drop) -> tuple[Location, Evidence]:
     return ctx.file_location(d.path, d.line, d.end_line), ctx.file_evidence(d.path, d.line)
 
 
+_PRESENT = {"dropped": "drops", "renamed": "renames"}
+
+
 @rule("migration/drop-still-referenced", severity=Severity.P2)
 def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
     """A dropped or renamed table or column that code in the repository still uses.
@@ -760,7 +766,10 @@ def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             title=f"{d.what.capitalize()} {d.label} is {d.verb} while code still uses it",
             locations=locations,
-            issue=f"The plan {d.verb} {d.what} {q(d.ident)}, but {places} still refer(s) to it.",
+            issue=(
+                f"The plan {_PRESENT[d.verb]} {d.what} "
+                f"{q(d.ident)}, but code still refers to it: {places}."
+            ),
             impact=(
                 "Those code paths fail at run time once the migration runs (and old "
                 "instances still serving traffic during the deploy fail immediately)."
