@@ -3,6 +3,9 @@ near miss."""
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, Repo, RepoContext, Window, open_repo
@@ -588,3 +591,31 @@ def test_enum_value_still_written_by_code_is_p1(git_repo: GitRepoFactory) -> Non
     found = findings(md, ENUM, repo=open_repo(root))
     assert [f.severity for f in found] == [Severity.P1]
     assert "`src/onboarding.ts` line 1" in found[0].impact
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+_SQL_WORDS = st.sampled_from([
+    "ALTER TABLE", '"Booking"', "ADD COLUMN", "x", "int", "NOT NULL", "DEFAULT", "now()", ";",
+    "CREATE INDEX", "CONCURRENTLY", "ON", "(", ")", "DROP", "TABLE", "BEGIN;", "COMMIT;", "$$",
+    "DO", "UPDATE", "SET", "=", "'", "--", "\n", "RENAME", "TO", "TYPE", "bigint", ",",
+])
+_PRISMA_WORDS = st.sampled_from([
+    "model", "Tier", "{", "}", "\n", "id", "String", "@id", "@@index([a])", "@@id([a, b])",
+    "@relation(fields: [a], references: [id])", "// ... existing fields", "enum", "A", "?",
+    "[]", "@map(\"x\")", "// a removed",
+])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_SQL_WORDS, max_size=40).map(" ".join),
+    st.lists(_PRISMA_WORDS, max_size=40).map(" ".join),
+)
+def test_migration_and_indexing_rules_never_crash_on_fragments(sql: str, prisma: str) -> None:
+    md = f"# Plan\n\n```sql\n{sql}\n```\n\n```prisma\n{prisma}\n```\n"
+    plan = parse_plan(md, PLAN)
+    files = {"prisma/schema.prisma": prisma}
+    context = RepoContext(files={p: LoadedFile(p, t, (Window(1, 1),)) for p, t in files.items()})
+    results = run_rules(RuleContext(plan, context), ["migration", "indexing"])
+    assert results.errors == {}
