@@ -96,6 +96,9 @@ def running_server(
         sys.executable, "-m", "llama_cpp.server", "--model", str(model),
         "--model_alias", MODEL_ALIAS, "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", str(n_ctx), "--n_threads", str(os.cpu_count() or 2),
+        # The server's default keeps logits for every context position: n_ctx x 262k vocab
+        # floats (17 GB at 16k). The chat API needs only the last position's.
+        "--logits_all", "false",
     ]
     sink = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
