@@ -61,10 +61,10 @@ SQUAWK_TO_OURS: dict[str, tuple[str, ...]] = {
     "ban-drop-column": _DROP,
     "ban-drop-table": _DROP,
     "require-lock-timeout": ("migration/missing-lock-timeout",),
-    "require-concurrent-index-deletion": (),
-    "require-concurrent-reindex": (),
-    "require-concurrent-partition-detach": (),
-    "ban-truncate-cascade": (),
+    "require-concurrent-index-deletion": ("migration/drop-index-not-concurrently",),
+    "require-concurrent-reindex": ("migration/reindex-not-concurrently",),
+    "require-concurrent-partition-detach": ("migration/detach-partition-not-concurrently",),
+    "ban-truncate-cascade": ("migration/truncate-cascade",),
     "renaming-object": (),
 }
 

@@ -110,11 +110,15 @@ def table_known(ctx: RuleContext, table: str) -> bool:
 
 
 def _index_columns(s: SqlStatement) -> tuple[str, ...]:
-    return tuple(
-        str(p["IndexElem"]["name"])
-        for p in s.tree.get("indexParams", [])
-        if p.get("IndexElem", {}).get("name")
-    )
+    """Plain column names of an index; () when any element is an expression or carries an
+    operator class or collation (`email varchar_pattern_ops` serves LIKE, not equality)."""
+    cols: list[str] = []
+    for p in s.tree.get("indexParams", []):
+        elem = p.get("IndexElem", {})
+        if not elem.get("name") or elem.get("opclass") or elem.get("collation"):
+            return ()
+        cols.append(str(elem["name"]))
+    return tuple(cols)
 
 
 def indexes_of(ctx: RuleContext, model: PrismaModel | None, table: str) -> list[KnownIndex]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planreview.artifacts.scale import LARGE_ROWS
-from planreview.artifacts.sql import SqlStatement, names, type_name
+from planreview.artifacts.sql import SqlStatement, names, type_name, walk
 from planreview.models import Category, Evidence, Location, Severity
 from planreview.rules import Hit, RuleContext, rule
 
@@ -227,9 +227,10 @@ def _volatile_reason(col: dict[str, object]) -> str | None:
         if c.get("contype") == "CONSTR_GENERATED":
             return "a GENERATED ... STORED column"
         if c.get("contype") == "CONSTR_DEFAULT":
-            expr = c.get("raw_expr")
-            if isinstance(expr, dict) and "FuncCall" in expr:
-                fn = names(expr["FuncCall"].get("funcname"))
+            # Anywhere in the expression: md5(random()::text) is as volatile as random().
+            for node in walk(c.get("raw_expr")):
+                call = node.get("FuncCall")
+                fn = names(call.get("funcname")) if isinstance(call, dict) else []
                 if fn and fn[-1].lower() in VOLATILE_FUNCTIONS:
                     return f"the volatile default `{fn[-1]}()`"
     return None

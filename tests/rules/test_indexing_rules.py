@@ -340,3 +340,11 @@ def test_new_index_on_the_prefix_of_an_existing_one_fires(git_repo: GitRepoFacto
 
 def test_new_index_on_a_new_leading_column_does_not_fire(git_repo: GitRepoFactory) -> None:
     assert sql_repo_findings(git_repo, AUDIT_QUERY % "", REDUNDANT_SQL) == []
+
+
+def test_index_with_an_operator_class_is_not_redundant(git_repo: GitRepoFactory) -> None:
+    extra = (
+        "CREATE INDEX CONCURRENTLY audit_events_org_like\n"
+        "  ON audit_events (org_id text_pattern_ops);\n"
+    )
+    assert sql_repo_findings(git_repo, AUDIT_QUERY % extra, REDUNDANT_SQL) == []

@@ -619,3 +619,11 @@ def test_migration_and_indexing_rules_never_crash_on_fragments(sql: str, prisma:
     context = RepoContext(files={p: LoadedFile(p, t, (Window(1, 1),)) for p, t in files.items()})
     results = run_rules(RuleContext(plan, context), ["migration", "indexing"])
     assert results.errors == {}
+
+
+def test_volatile_call_nested_in_the_default_fires() -> None:
+    sql = (
+        'ALTER TABLE "shop_product" ADD COLUMN "token" varchar(64)\n'
+        "  DEFAULT (md5((random())::text)) NOT NULL;"
+    )
+    assert lines(findings(sql_plan(sql), VOLATILE)) == [(5, 6)]
