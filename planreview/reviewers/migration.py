@@ -510,7 +510,10 @@ def constraint_without_not_valid(ctx: RuleContext) -> Iterator[Hit]:
     the scan.
     Fix: ADD CONSTRAINT ... NOT VALID (instant), then VALIDATE CONSTRAINT in a separate
     transaction (SHARE UPDATE EXCLUSIVE: writes continue).
+    Also fires on a VALIDATE in the same transaction as its NOT VALID add: the add's
+    lock is then held through the whole validation scan.
     """
+    yield from _validated_in_same_transaction(ctx)
     for s in plan_sql(ctx):
         if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
             continue
@@ -542,6 +545,37 @@ def constraint_without_not_valid(ctx: RuleContext) -> Iterator[Hit]:
                 evidence=[quote(ctx, s)],
                 severity=scaled(ctx, table, Severity.P2),
             )
+
+
+def _validated_in_same_transaction(ctx: RuleContext) -> Iterator[Hit]:
+    for stmts in _transaction_groups(ctx).values():
+        added: dict[str, SqlStatement] = {}
+        for s in stmts:
+            for cmd in s.alter_cmds:
+                con = cmd.get("def", {}).get("Constraint", {})
+                if cmd.get("subtype") == "AT_AddConstraint" and con.get("skip_validation"):
+                    added[str(con.get("conname"))] = s
+                elif cmd.get("subtype") == "AT_ValidateConstraint" and cmd.get("name") in added:
+                    name, first = str(cmd.get("name")), added[str(cmd.get("name"))]
+                    yield Hit(
+                        title=f"{name} is validated in the transaction that adds it NOT VALID",
+                        locations=[where(ctx, s)],
+                        issue=(
+                            f"`VALIDATE CONSTRAINT {name}` runs in the same transaction as its "
+                            f"`ADD CONSTRAINT ... NOT VALID` (line {first.start_line})."
+                        ),
+                        impact=(
+                            "The ADD's lock (SHARE ROW EXCLUSIVE for a FK, blocking writes) is "
+                            f"held until COMMIT, i.e. through the whole validation scan of "
+                            f"{q(s.table)}: NOT VALID buys nothing."
+                        ),
+                        recommendation=(
+                            "COMMIT after the NOT VALID add and run `VALIDATE CONSTRAINT` in its "
+                            "own transaction (it takes only SHARE UPDATE EXCLUSIVE)."
+                        ),
+                        evidence=[quote(ctx, first), quote(ctx, s)],
+                        severity=scaled(ctx, s.table, Severity.P2),
+                    )
 
 
 @rule("migration/add-unique-without-index", severity=Severity.P2)

@@ -627,3 +627,15 @@ def test_volatile_call_nested_in_the_default_fires() -> None:
         "  DEFAULT (md5((random())::text)) NOT NULL;"
     )
     assert lines(findings(sql_plan(sql), VOLATILE)) == [(5, 6)]
+
+
+def test_validate_in_the_same_transaction_as_the_not_valid_add_fires() -> None:
+    sql = """
+BEGIN;
+ALTER TABLE payments ADD CONSTRAINT fk FOREIGN KEY (invoice_id) REFERENCES invoices (id) NOT VALID;
+ALTER TABLE payments VALIDATE CONSTRAINT fk;
+COMMIT;
+"""
+    found = findings(sql_plan(sql), NOT_VALID)
+    assert lines(found) == [(7, 7)]
+    assert found[0].title == "fk is validated in the transaction that adds it NOT VALID"
