@@ -291,6 +291,8 @@ def sql_foreign_key_without_index(ctx: RuleContext) -> Iterator[Hit]:
         for columns, parent in _sql_foreign_keys(s):
             table = s.table or ""
             model = model_for(ctx, table)
+            if model is not None and model.plan_line is not None:
+                continue  # the plan's Prisma model says it: foreign-key-without-index reports
             if any(leads_with(ix, columns) for ix in indexes_of(ctx, model, table)):
                 continue
             cols = ", ".join(columns)
