@@ -20,6 +20,7 @@ import click
 from planreview.config import ALL_REVIEWERS, Settings, build_settings
 from planreview.errors import UserInputError
 from planreview.evals.cli import eval_command
+from planreview.github.cli import github_group, serve_command
 from planreview.models import Report, Severity
 from planreview.progress import Progress
 
@@ -171,6 +172,8 @@ def rules(markdown: bool) -> None:
 
 
 main.add_command(eval_command, name="eval")
+main.add_command(github_group, name="github")
+main.add_command(serve_command, name="serve")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
