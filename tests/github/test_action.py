@@ -197,3 +197,20 @@ def test_missing_token_is_a_user_error(github: FakeGitHub, tmp_path: Path) -> No
     del env["GITHUB_TOKEN"]
     with pytest.raises(UserInputError, match="GITHUB_TOKEN"):
         run_action(env, io.StringIO())
+
+
+def test_the_cli_command_reads_the_actions_environment(
+    github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from planreview.cli import run
+
+    push(github, "head1", "# Plan\n\n```sql\nCREATE INDEX idx_b ON bookings (tier_id);\n```\n")
+    for key, value in event_env(github, tmp_path).items():
+        monkeypatch.setenv(key, value)
+    sarif = tmp_path / "out.sarif"
+    code = run(["github", "action", "--engine", "rules", "--sarif", str(sarif)])
+    assert code == 0, capsys.readouterr().err
+    assert len(github.comments) == 1 and len(github.check_runs) == 1
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert "::add-mask::gh-token" in capsys.readouterr().out
