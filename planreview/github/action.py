@@ -123,7 +123,8 @@ def job_summary(result: PullResult, pr: PullRequest) -> str:
         out += ["No changed plan matches "
                 + ", ".join(f"`{g}`" for g in result.settings.plans) + ".", ""]
     for outcome in result.outcomes:
-        out += [f"## `{outcome.plan}`: {outcome.status}", ""]
+        plan = outcome.plan.replace("`", "'").replace("<", "&lt;")
+        out += [f"## `{plan}`: {outcome.status}", ""]
         if outcome.error:
             out += [f"Not reviewed: {outcome.error.replace('<', '&lt;')}", ""]
         elif outcome.status == "unchanged":

@@ -214,3 +214,16 @@ def test_the_cli_command_reads_the_actions_environment(
     assert len(github.comments) == 1 and len(github.check_runs) == 1
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert "::add-mask::gh-token" in capsys.readouterr().out
+
+
+def test_no_token_reaches_the_logs(
+    github: FakeGitHub, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    push(github, "head1")
+    github.fail_once("GET", "/repos/o/r/pulls/7/files", 502)
+    act(github, tmp_path, ScriptedReview([report([finding()])]))
+    assert "github retry" in caplog.text
+    assert "gh-token" not in caplog.text
