@@ -1245,38 +1245,85 @@ _ROLLBACK_WORDS = re.compile(
 )
 
 
+_NEGATION = re.compile(r"\b(no|not|without|never|cannot|can't|isn't|won't|nor)\b", re.IGNORECASE)
+
+
+def has_rollback_plan(ctx: RuleContext) -> bool:
+    """The plan mentions a backup, restore or rollback, and not to say there is none
+    ("There is no down migration" is the opposite of a rollback plan)."""
+    for text in ctx.plan.lines:
+        for m in _ROLLBACK_WORDS.finditer(text):
+            sentence = re.split(r"[.;!?]\s", text[: m.start()])[-1]
+            if not _NEGATION.search(sentence):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Destructive:
+    title: str
+    location: Location
+    evidence: Evidence
+    text: str
+
+
+def _destructive_steps(ctx: RuleContext) -> Iterator[Destructive]:
+    for d in plan_drops(ctx):
+        if d.verb == "dropped":
+            location, quoted = _drop_location(ctx, d)
+            yield Destructive(f"Dropping {d.what} {d.label}", location, quoted, d.text)
+    for s in plan_sql(ctx):
+        for cmd in s.alter_cmds:
+            col = cmd.get("def", {}).get("ColumnDef", {})
+            if cmd.get("subtype") != "AT_AlterColumnType" or not col.get("raw_default"):
+                continue
+            lossy = any(
+                names(n["FuncCall"].get("funcname"))[-1:] in (["round"], ["trunc"], ["floor"])
+                for n in walk(col["raw_default"]) if "FuncCall" in n
+            )
+            if lossy and is_existing_table(ctx, s.table, s.start_line):
+                title = f"Converting {s.table}.{cmd.get('name')} with rounding"
+                yield Destructive(title, where(ctx, s), quote(ctx, s), s.first_line_text)
+    for enum in ctx.artifacts.prisma.enums.values():
+        if enum.removed and enum.origin == "plan" and enum.values:
+            title = f"Removing {', '.join(enum.removed)} from enum {enum.name}"
+            yield Destructive(
+                title, ctx.plan_location(enum.line, enum.end_line),
+                ctx.plan_evidence(enum.line), f"enum {enum.name} {{ ... }}",
+            )
+
+
 @rule("migration/destructive-without-rollback", severity=Severity.P2)
 def destructive_without_rollback(ctx: RuleContext) -> Iterator[Hit]:
-    """DROP TABLE / DROP COLUMN in a plan that says nothing about rollback or backups.
+    """A destructive step (DROP, a rounding type conversion, enum values removed) in a plan
+    with no backup, verification or rollback procedure.
 
-    Why: a dropped table or column cannot be brought back by redeploying the old code;
-    without a backup or a verification query before the drop, a bad migration loses data.
+    Why: dropped or rounded data cannot be brought back by redeploying the old code;
+    without a backup or a verification query before the step, a bad migration loses data.
+    A plan saying "there is no down migration" counts as having none.
     Fix: verify the migrated data (counts) before dropping, take a backup or keep the old
-    table renamed for a release, and write the rollback steps in the plan.
+    column/table for a release, and write the rollback steps in the plan.
     """
-    if _ROLLBACK_WORDS.search(ctx.plan.text):
+    if has_rollback_plan(ctx):
         return
-    for d in plan_drops(ctx):
-        if d.verb != "dropped":
-            continue
-        location, quoted = _drop_location(ctx, d)
+    for step in _destructive_steps(ctx):
         yield Hit(
-            title=f"Dropping {d.what} {d.label} has no rollback path",
-            locations=[location],
+            title=f"{step.title} has no rollback path",
+            locations=[step.location],
             issue=(
-                f"`{d.text}` destroys data, and the plan names no backup, verification "
-                "before the drop, or rollback procedure."
+                f"`{step.text}` destroys data, and the plan names no backup, verification "
+                "before the step, or rollback procedure."
             ),
             impact=(
-                "If the migration or the new code turns out wrong, the dropped data is gone; "
+                "If the migration or the new code turns out wrong, the lost data is gone; "
                 "redeploying the previous release does not bring it back."
             ),
             recommendation=(
-                "Before the drop: verify the migrated data (row counts match), take a backup "
-                "(`pg_dump -t`) or rename the table/column and drop it a release later, and "
-                "add a Rollback section to the plan."
+                "Before the step: verify the migrated data (row counts match), take a backup "
+                "(`pg_dump -t`) or keep the old column/table/values for a release, and add a "
+                "Rollback section to the plan."
             ),
-            evidence=[quoted],
+            evidence=[step.evidence],
         )
         return
 

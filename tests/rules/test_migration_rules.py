@@ -639,3 +639,23 @@ COMMIT;
     found = findings(sql_plan(sql), NOT_VALID)
     assert lines(found) == [(7, 7)]
     assert found[0].title == "fk is validated in the transaction that adds it NOT VALID"
+
+
+def test_a_plan_saying_there_is_no_down_migration_has_no_rollback() -> None:
+    md = sql_plan('DROP TABLE "Package";', "There is no down migration for this.")
+    assert lines(findings(md, ROLLBACK)) == [(5, 5)]
+
+
+def test_rounding_type_conversion_without_rollback_fires() -> None:
+    sql = (
+        'ALTER TABLE "Listing" ALTER COLUMN "price" TYPE integer\n'
+        '  USING round("price" * 100)::integer;'
+    )
+    found = findings(sql_plan(sql), ROLLBACK)
+    assert found[0].title == "Converting Listing.price with rounding has no rollback path"
+
+
+def test_enum_value_removal_without_rollback_fires() -> None:
+    md = "# Plan\n\n```prisma\nenum Phase {\n  NOT_STARTED\n  DONE\n}\n```\n"
+    found = findings(md, ROLLBACK, files={"prisma/schema.prisma": ENUM_SCHEMA})
+    assert found[0].title == "Removing DISCOVERY from enum Phase has no rollback path"
