@@ -120,8 +120,10 @@ class GitHubClient:
             response = self.request("GET", url, params=query)
             yield from response.json()
             match = _NEXT_LINK.search(response.headers.get("Link", ""))
-            # The next link is absolute and carries the query; keep to our base URL.
-            url = match.group(1).removeprefix(self.base_url) if match else None
+            # The next link is absolute and carries the query. Only follow it on our own
+            # base URL: the token must never travel to another host.
+            nxt = match.group(1) if match else ""
+            url = nxt.removeprefix(self.base_url) if nxt.startswith(self.base_url + "/") else None
             query = None
 
     # --- the calls the bot makes ---------------------------------------------------------

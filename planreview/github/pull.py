@@ -163,7 +163,9 @@ class PullReviewer:
             ))
         except UserInputError as exc:
             return PlanOutcome(plan, "unreadable", "neutral", error=str(exc))
-        marker = marker_for(report, digest)
+        # An incomplete review (a reviewer failed) must be retried on the next push even
+        # when nothing changed: its marker gets a hash no input can produce.
+        marker = marker_for(report, f"incomplete-{digest}" if report.incomplete else digest)
         parts = CommentParts(
             commit=pr.head_sha,
             resolved=resolved_labels(sticky.marker if sticky else None, report.findings),

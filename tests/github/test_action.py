@@ -227,3 +227,20 @@ def test_no_token_reaches_the_logs(
     act(github, tmp_path, ScriptedReview([report([finding()])]))
     assert "github retry" in caplog.text
     assert "gh-token" not in caplog.text
+
+
+def test_an_incomplete_review_is_retried_on_the_next_push(
+    github: FakeGitHub, tmp_path: Path,
+) -> None:
+    from planreview.models import ReviewerRun
+
+    push(github, "head1")
+    failed = report([finding()]).model_copy(update={"reviewers": [
+        ReviewerRun(name="caching", status="failed", engine="llm", error="timeout")]})
+    act(github, tmp_path, ScriptedReview([failed]))
+    assert "Incomplete review" in github.comments[0]["body"]
+    push(github, "head2")
+    scripted = ScriptedReview([report([finding()])])
+    act(github, tmp_path, scripted)
+    scripted.assert_consumed()
+    assert "Incomplete review" not in github.comments[0]["body"]
