@@ -684,7 +684,10 @@ def _enclosing_function(lines: list[str], index: int) -> str | None:
     return None
 
 
-def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 5) -> list[Usage]:
+PER_FILE = 2
+
+
+def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 6) -> list[Usage]:
     """Code files still matching `pattern`: loaded files first, then the repository's
     other source files (bounded: count, size, suffix; no migrations)."""
     seen: set[str] = set()
@@ -724,6 +727,8 @@ def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 5) -> l
             function = _enclosing_function(lines, index)
             if function in functions:
                 continue  # one line per function is enough to show it
+            if len(functions) >= PER_FILE:
+                break  # show other files too
             functions.add(function)
             out.append(Usage(path, index + 1, lines[index].strip(), function))
             if len(out) >= limit:
