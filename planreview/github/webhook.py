@@ -10,11 +10,11 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from planreview.github.pull import TRUSTED_ASSOCIATIONS
 from planreview.github.queue import JobSpec
 from planreview.repo import SkipError, normalize_path
 
 PR_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
-TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 COMMAND = "/planreview"
 
 
