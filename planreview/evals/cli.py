@@ -40,7 +40,8 @@ EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_CRASHED = 0, 1, 2, 3
 @click.option("--rejected-tolerance", type=click.IntRange(min=0), default=REJECTED_TOLERANCE,
               show_default=True, help="Allowed rise in rejected hits.")
 @click.option("--show-misses", is_flag=True, default=False,
-              help="List, per case, the expected findings not found and the rejected ones raised.")
+              help="List, per case, expected findings not found, rejected ones raised, and "
+              "predictions that match nothing labelled.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No progress on stderr.")
 def eval_command(
     cases_dir: Path, engine: str, model: str | None, concurrency: int, out: Path | None,

@@ -1,5 +1,6 @@
 """The Markdown scoreboard: totals, one row per case, recall per category and severity,
-malformed cases, and (with --show-misses) what each case expected and did not get.
+malformed cases, and (with --show-misses) what each case expected and did not get,
+which rejected findings it raised, and which predictions matched nothing.
 
 Rendered from `Results` alone, so a saved results JSON renders the same board.
 """
@@ -80,7 +81,11 @@ def _misses(cases: list[CaseRecord]) -> list[str]:
             continue
         titles = {e.id: e for e in c.expected_findings}
         rejected = {r.id: r for r in c.rejected_findings}
-        if not c.missed and not c.rejected:
+        # Paired and duplicate predictions are exactly those matching an expected
+        # finding, so the rest are noise or a gap in the case's labels.
+        labelled = {p.prediction for p in c.matched_pairs} | set(c.duplicate_predictions)
+        unmatched = [i for i in range(len(c.predicted)) if i not in labelled]
+        if not c.missed and not c.rejected and not unmatched:
             continue
         lines += [f"### {c.id}", ""]
         for missed_id in c.missed:
@@ -92,6 +97,9 @@ def _misses(cases: list[CaseRecord]) -> list[str]:
                 f"- raised rejected {hit.rejected} ({rejected[hit.rejected].title}): "
                 f"{hit.finding_id or '#' + str(hit.prediction)} {raised}"
             )
+        for index in unmatched:
+            f = c.predicted[index]
+            lines.append(f"- unmatched {f.id or '#' + str(index)} ({f.severity.value}): {f.title}")
         lines.append("")
     return lines or ["Nothing missed."]
 

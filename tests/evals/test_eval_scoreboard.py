@@ -79,3 +79,11 @@ def test_misses_are_left_out_unless_asked_for() -> None:
 def test_nothing_missed_says_so() -> None:
     run = _ok([finding("Missing index", "P1"), finding("Lock held", "P2")])
     assert "Nothing missed." in render_scoreboard(_results(run), show_misses=True)
+
+
+def test_misses_list_predictions_that_match_nothing_labelled() -> None:
+    run = _ok([finding("Missing index", "P1", fid="P1-1"), finding("Index again", fid="P2-1"),
+               finding("Rename the file", "P3", fid="P3-1")])
+    board = render_scoreboard(_results(run), show_misses=True)
+    assert "- unmatched P3-1 (P3): Rename the file" in board
+    assert "unmatched P2-1" not in board  # a duplicate of g1, not noise
