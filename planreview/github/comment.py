@@ -131,33 +131,42 @@ def _heading(report: Report, parts: CommentParts, safe: SafeMarkdown) -> str:
 
 def _assemble(head: list[str], blocks: list[str], p3: list[str], footer: str,
               report: Report, parts: CommentParts, limit: int) -> str:
-    total = len(blocks) + len(p3)
-    notice_room = 600
-    out = "\n".join(head) + "\n"
-    shown = 0
-    truncated = False
-    for block in blocks:
-        if len(out) + len(block) + len(footer) + notice_room > limit:
-            out += _cut(block, limit - len(out) - len(footer) - notice_room)
-            truncated = True
-            break
-        out += block + "\n"
-        shown += 1
-    if p3 and not truncated:
+    # Room kept for the truncation notice and the footer, whatever happens.
+    budget = _Budget(limit - len(footer) - 600)
+    out = budget.add("\n".join(head) + "\n")
+    out += "".join(budget.fill(blocks))
+    if p3 and not budget.truncated:
         out += f"<details><summary>{len(p3)} P3 finding(s): low risk</summary>\n\n"
-        for block in p3:
-            if len(out) + len(block) + len(footer) + notice_room > limit:
-                out += _cut(block, limit - len(out) - len(footer) - notice_room)
-                truncated = True
-                break
-            out += block + "\n"
-            shown += 1
-        out += "\n</details>\n\n"
-    if truncated:
-        out += (f"\n> **Truncated**: {shown} of {total} findings shown in full; the whole "
-                f"review is over GitHub's {MAX_COMMENT_CHARS:,}-character comment limit. "
-                f"{parts.full_report_hint}\n\n")
+        out += "".join(budget.fill(p3)) + "\n</details>\n\n"
+    if budget.truncated:
+        out += (f"\n> **Truncated**: {budget.shown} of {len(blocks) + len(p3)} findings "
+                f"shown in full; the whole review is over GitHub's {MAX_COMMENT_CHARS:,}-"
+                f"character comment limit. {parts.full_report_hint}\n\n")
     return out + footer
+
+
+class _Budget:
+    """Characters left for finding blocks; the first block that does not fit is cut."""
+
+    def __init__(self, room: int) -> None:
+        self.left = room
+        self.shown = 0
+        self.truncated = False
+
+    def add(self, text: str) -> str:
+        self.left -= len(text)
+        return text
+
+    def fill(self, blocks: list[str]) -> list[str]:
+        out: list[str] = []
+        for block in blocks:
+            if len(block) + 1 > self.left - 60:  # 60: the <details> wrapper
+                out.append(self.add(_cut(block, self.left - 60)))
+                self.truncated = True
+                break
+            out.append(self.add(block + "\n"))
+            self.shown += 1
+        return out
 
 
 def _cut(block: str, room: int) -> str:

@@ -9,6 +9,7 @@ the repository's (kept as inert code text), no link reference definitions, and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -25,21 +26,8 @@ class SafeMarkdown:
     """URL prefixes links may point at, e.g. 'https://github.com/o/r/'."""
 
     def clean(self, markdown: str) -> str:
-        out: list[str] = []
-        fence: str | None = None
-        for line in markdown.split("\n"):
-            if fence is not None:
-                out.append(line)
-                if _closes(line, fence):
-                    fence = None
-                continue
-            match = _FENCE.match(line)
-            if match and not (match.group(1)[0] == "`" and "`" in line[match.end():]):
-                fence = match.group(1)
-                out.append(line)
-                continue
-            out.append(self._clean_line(line))
-        return "\n".join(out)
+        return "\n".join(line if in_code else self._clean_line(line)
+                         for line, in_code, _open in _fenced(markdown))
 
     def _clean_line(self, line: str) -> str:
         line = _REF_DEF.sub(r"\1\\[", line)
@@ -94,15 +82,26 @@ def _closes(line: str, fence: str) -> bool:
     return run >= len(fence) and stripped[run:].strip() == ""
 
 
-def open_fence_at_end(markdown: str) -> str | None:
-    """The fence left open at the end of `markdown` (after truncation), if any."""
+def _fenced(markdown: str) -> Iterator[tuple[str, bool, str | None]]:
+    """Each line, whether it belongs to a fenced code block (fences included), and the
+    fence still open after it."""
     fence: str | None = None
     for line in markdown.split("\n"):
         if fence is not None:
             if _closes(line, fence):
                 fence = None
+            yield line, True, fence
             continue
         match = _FENCE.match(line)
+        # A backtick fence whose info string holds a backtick is not a fence (CommonMark).
         if match and not (match.group(1)[0] == "`" and "`" in line[match.end():]):
             fence = match.group(1)
-    return fence
+        yield line, fence is not None, fence
+
+
+def open_fence_at_end(markdown: str) -> str | None:
+    """The fence left open at the end of `markdown` (after truncation), if any."""
+    last: tuple[str, bool, str | None] = ("", False, None)
+    for last in _fenced(markdown):  # noqa: B007 (the walk's final state is the answer)
+        pass
+    return last[2]
