@@ -111,7 +111,10 @@ class PullReviewer:
     full_report_hint: str = "The full report is in the workflow run's job summary."
     check_name: str = "planreview"
 
-    def run(self, pr: PullRequest, only_plan: str | None = None) -> PullResult:
+    def run(self, pr: PullRequest, only_plan: str | None = None, *,
+            force: bool = False) -> PullResult:
+        """Review the PR's changed plans; `force` re-reviews unchanged ones too (a
+        `/planreview` command asks for a fresh review)."""
         config_ref = pr.head_sha if pr.trusted else pr.base_sha
         settings = settings_at(self.client, pr.repo, config_ref, self.flags, self.env)
         result = PullResult(settings=settings)
@@ -127,7 +130,7 @@ class PullReviewer:
         safe = SafeMarkdown((f"{self.server_url.rstrip('/')}/{pr.repo}/",))
         for plan in plans:
             sticky = find_sticky(comments, plan, self.bot_login)
-            outcome = self._one(pr, plan, sticky, settings, safe, result)
+            outcome = self._one(pr, plan, sticky, settings, safe, result, force=force)
             result.outcomes.append(outcome)
         return result
 
@@ -142,14 +145,14 @@ class PullReviewer:
         ]
 
     def _one(self, pr: PullRequest, plan: str, sticky: Sticky | None, settings: Settings,
-             safe: SafeMarkdown, result: PullResult) -> PlanOutcome:
+             safe: SafeMarkdown, result: PullResult, *, force: bool = False) -> PlanOutcome:
         repo = ApiRepo(self.client, pr.repo, pr.head_sha)
         try:
             text = repo.read_text(plan)
         except SkipError as exc:
             return PlanOutcome(plan, "unreadable", "neutral", error=str(exc))
         digest = inputs_hash(repo, plan, text, settings)
-        if sticky is not None and sticky.marker.hash == digest:
+        if sticky is not None and sticky.marker.hash == digest and not force:
             conclusion = conclusion_for(sticky.marker.severities(), settings, False)
             log.info("plan unchanged repo=%s pr=%d plan=%s", pr.repo, pr.number, plan)
             self._check(pr, plan, result, conclusion, "Unchanged since the last review",

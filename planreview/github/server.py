@@ -284,7 +284,7 @@ class AppRunner:
                 full_report_hint=("The full report: run `planreview review` on this plan "
                                   "at the PR's head commit."),
             )
-            result = reviewer.run(pr, only_plan=job.plan or None)
+            result = reviewer.run(pr, only_plan=job.plan or None, force=job.force)
         log.info("job reviewed id=%d plans=%d statuses=%s", job.id, len(result.outcomes),
                  ",".join(o.status for o in result.outcomes) or "-")
         if result.read_only:

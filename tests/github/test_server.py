@@ -271,3 +271,28 @@ def test_a_job_for_a_head_that_moved_on_is_skipped(tmp_path: Path, github: FakeG
 
     assert github.comments == [] and github.check_runs == []
     assert app.state.queue.counts() == {"done": 1}
+
+
+def test_a_planreview_command_re_reviews_an_unchanged_plan_but_a_reopen_does_not(
+    tmp_path: Path, github: FakeGitHub,
+) -> None:
+    github.app_public_key = app_keys()[1]
+    github.commits["h1"] = {"docs/plans/x.md": PLAN}
+    github.commits["b1"] = {}
+    github.add_pull(7, head="h1", base="b1", files=["docs/plans/x.md"])
+    app = create_app(make_config(tmp_path / "state", github.url), start_worker=False)
+
+    with TestClient(app) as client:
+        post(client, "pull_request", pull_request_event(head="h1"))
+        app.state.worker.drain()
+        post(client, "pull_request", pull_request_event("reopened", head="h1"))
+        app.state.worker.drain()
+        writes_after_reopen = len(github.comment_writes())
+        post(client, "issue_comment", comment_event("/planreview"))
+        app.state.worker.drain()
+
+    titles = [run["output"]["title"] for run in github.check_runs]
+    assert writes_after_reopen == 1
+    assert [w.method for w in github.comment_writes()] == ["POST", "PATCH"]
+    assert titles[1] == "Unchanged since the last review"
+    assert titles[2] != "Unchanged since the last review"
