@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from planreview.errors import UserInputError
 from planreview.github.api import DEFAULT_API_URL, GitHubClient, Sleep
 from planreview.github.pull import PullRequest, PullResult, PullReviewer, ReviewFn
+from planreview.github.render import open_fence_at_end
 from planreview.models import Severity
 from planreview.report.sarif import sarif_log
 
@@ -26,6 +27,7 @@ ACTIONS_BOT = "github-actions[bot]"
 _WORKFLOW_ANNOTATION_CAP = 50
 _COMMANDS = {Severity.P1: "error", Severity.P2: "warning", Severity.P3: "notice"}
 EXIT_OK, EXIT_FINDINGS, EXIT_INCOMPLETE = 0, 1, 3
+SUMMARY_LIMIT_BYTES = 1_048_576
 
 
 def run_action(env: Mapping[str, str], out: TextIO, *, flags: Mapping[str, Any] | None = None,
@@ -131,7 +133,19 @@ def job_summary(result: PullResult, pr: PullRequest) -> str:
             out += ["Unchanged since the last review; the PR comment stands.", ""]
         if outcome.full_markdown:
             out += [outcome.full_markdown, ""]
-    return "\n".join(out) + "\n"
+    return _cap_summary("\n".join(out) + "\n")
+
+
+def _cap_summary(text: str) -> str:
+    """GitHub drops a step summary over 1 MiB entirely: cut it (closing any open fence)
+    and say so, rather than lose it all."""
+    if len(text.encode("utf-8")) <= SUMMARY_LIMIT_BYTES:
+        return text
+    cut = text.encode("utf-8")[:SUMMARY_LIMIT_BYTES - 2_000].decode("utf-8", "ignore")
+    cut = cut[:cut.rfind("\n") + 1]
+    fence = open_fence_at_end(cut)
+    return (cut + (f"{fence}\n" if fence else "") + "\n> **Truncated**: the job summary "
+            "is limited to 1 MiB; run `planreview review` on the plan for the rest.\n")
 
 
 def _write_sarif(result: PullResult, path: Path) -> None:

@@ -244,3 +244,15 @@ def test_an_incomplete_review_is_retried_on_the_next_push(
     act(github, tmp_path, scripted)
     scripted.assert_consumed()
     assert "Incomplete review" not in github.comments[0]["body"]
+
+
+def test_a_job_summary_over_one_mebibyte_is_cut_not_lost(
+    github: FakeGitHub, tmp_path: Path,
+) -> None:
+    push(github, "head1")
+    huge = [finding(Severity.P1, f"Finding {i}", quote="SELECT 1;\n" * 2_000)
+            for i in range(80)]
+    act(github, tmp_path, ScriptedReview([report(huge)]))
+    summary = (tmp_path / "summary.md").read_text()
+    assert len(summary.encode()) <= 1_048_576
+    assert "**Truncated**: the job summary" in summary
