@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from planreview.github.webhook import sign
+from tests.github.fake_github import FakeGitHub
 
 SECRET = "webhook-secret-for-tests"
 
@@ -72,3 +73,12 @@ def comment_event(body: str, *, association: str = "MEMBER", number: int = 7,
         "installation": {"id": 42},
         "sender": {"login": "alice", "type": "User"},
     }
+
+
+def install_app_with_pull(github: FakeGitHub, plan: str, *, head: str = "h1",
+                          files: tuple[str, ...] = ("docs/plans/x.md",)) -> None:
+    """The fake trusts our App key and has PR 7 whose head commit holds `plan`."""
+    github.app_public_key = app_keys()[1]
+    github.commits[head] = {"docs/plans/x.md": plan}
+    github.commits.setdefault("b1", {})
+    github.add_pull(7, head=head, base="b1", files=list(files))

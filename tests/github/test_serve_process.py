@@ -15,7 +15,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.github.app_kit import SECRET, app_keys, delivery, pull_request_event
+from tests.github.app_kit import (
+    SECRET,
+    app_keys,
+    delivery,
+    install_app_with_pull,
+    pull_request_event,
+)
 from tests.github.fake_github import FakeGitHub
 
 PLAN = "# Plan\n\n```sql\nCREATE INDEX a_idx ON a (b);\n```\n"
@@ -105,10 +111,7 @@ def test_serve_without_a_secret_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_a_job_in_flight_when_the_server_is_killed_finishes_after_restart(
     tmp_path: Path, github: FakeGitHub,
 ) -> None:
-    github.app_public_key = app_keys()[1]
-    github.commits["h1"] = {"docs/plans/x.md": PLAN}
-    github.commits["b1"] = {}
-    github.add_pull(7, head="h1", base="b1", files=["docs/plans/x.md"])
+    install_app_with_pull(github, PLAN)
     state, log, port = tmp_path / "state", tmp_path / "log", free_port()
 
     with silent_api() as hanging:

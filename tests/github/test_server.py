@@ -16,6 +16,7 @@ from tests.github.app_kit import (
     app_keys,
     comment_event,
     delivery,
+    install_app_with_pull,
     pull_request_event,
 )
 from tests.github.fake_github import FakeGitHub
@@ -212,10 +213,7 @@ def test_the_web_host_follows_the_api_url() -> None:
 def test_the_app_reviews_a_pull_request_as_its_installation(
     tmp_path: Path, github: FakeGitHub, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    github.app_public_key = app_keys()[1]
-    github.commits["h1"] = {"docs/plans/x.md": PLAN}
-    github.commits["b1"] = {}
-    github.add_pull(7, head="h1", base="b1", files=["docs/plans/x.md", "src/a.ts"])
+    install_app_with_pull(github, PLAN, files=("docs/plans/x.md", "src/a.ts"))
     app = create_app(make_config(tmp_path / "state", github.url), start_worker=False)
     caplog.set_level(logging.DEBUG)
 
@@ -240,11 +238,8 @@ def test_the_app_reviews_a_pull_request_as_its_installation(
 def test_a_second_push_edits_the_apps_comment_in_place(
     tmp_path: Path, github: FakeGitHub,
 ) -> None:
-    github.app_public_key = app_keys()[1]
-    github.commits["h1"] = {"docs/plans/x.md": PLAN}
+    install_app_with_pull(github, PLAN)
     github.commits["h2"] = {"docs/plans/x.md": PLAN + "\nMore detail.\n"}
-    github.commits["b1"] = {}
-    github.add_pull(7, head="h1", base="b1", files=["docs/plans/x.md"])
     app = create_app(make_config(tmp_path / "state", github.url), start_worker=False)
 
     with TestClient(app) as client:
@@ -260,9 +255,7 @@ def test_a_second_push_edits_the_apps_comment_in_place(
 
 
 def test_a_job_for_a_head_that_moved_on_is_skipped(tmp_path: Path, github: FakeGitHub) -> None:
-    github.app_public_key = app_keys()[1]
-    github.commits["h2"] = {"docs/plans/x.md": PLAN}
-    github.add_pull(7, head="h2", base="b1", files=["docs/plans/x.md"])
+    install_app_with_pull(github, PLAN, head="h2")
     app = create_app(make_config(tmp_path / "state", github.url), start_worker=False)
 
     with TestClient(app) as client:
@@ -276,10 +269,7 @@ def test_a_job_for_a_head_that_moved_on_is_skipped(tmp_path: Path, github: FakeG
 def test_a_planreview_command_re_reviews_an_unchanged_plan_but_a_reopen_does_not(
     tmp_path: Path, github: FakeGitHub,
 ) -> None:
-    github.app_public_key = app_keys()[1]
-    github.commits["h1"] = {"docs/plans/x.md": PLAN}
-    github.commits["b1"] = {}
-    github.add_pull(7, head="h1", base="b1", files=["docs/plans/x.md"])
+    install_app_with_pull(github, PLAN)
     app = create_app(make_config(tmp_path / "state", github.url), start_worker=False)
 
     with TestClient(app) as client:
