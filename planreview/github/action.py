@@ -51,7 +51,7 @@ def run_action(env: Mapping[str, str], out: TextIO, *, flags: Mapping[str, Any] 
             if run_id else "The full report is in the workflow run's job summary.")
     with GitHubClient(token, base_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
                       sleep=sleep) as client:
-        bot = client.authenticated_login() or env.get("PLANREVIEW_BOT_LOGIN") or ACTIONS_BOT
+        bot = env.get("PLANREVIEW_BOT_LOGIN") or client.authenticated_login() or ACTIONS_BOT
         reviewer = PullReviewer(client=client, bot_login=bot, flags=flags or {}, env=env,
                                 server_url=server, full_report_hint=hint)
         if review is not None:

@@ -256,3 +256,15 @@ def test_a_job_summary_over_one_mebibyte_is_cut_not_lost(
     summary = (tmp_path / "summary.md").read_text()
     assert len(summary.encode()) <= 1_048_576
     assert "**Truncated**: the job summary" in summary
+
+
+def test_a_configured_bot_login_finds_the_sticky_comment_of_an_app_token(
+    github: FakeGitHub, tmp_path: Path,
+) -> None:
+    github.tokens["gh-token"].comment_login = "my-app[bot]"
+    push(github, "head1")
+    env = event_env(github, tmp_path) | {"PLANREVIEW_BOT_LOGIN": "my-app[bot]"}
+    for sha in ("head1", "head2"):
+        push(github, sha, PLAN_TEXT + sha)
+        run_action(env, io.StringIO(), review=ScriptedReview([report([finding()])]))
+    assert len(github.comments) == 1
