@@ -137,14 +137,24 @@ class Worker:
                  job.id, job.repo, job.pr, job.head_sha[:12] or "-", job.plan or "*",
                  job.reason, job.attempts)
         try:
+            self._run(job)
+        except Exception:
+            # The one boundary that must not die with the job: an unexpected error (our
+            # bug) is logged with its traceback and the job is marked failed, so one bad
+            # pull request cannot stop the server or loop forever.
+            log.exception("job crashed id=%d", job.id)
+            self.queue.finish(job.id, error="internal error (see the server log)")
+        return True
+
+    def _run(self, job: Job) -> None:
+        try:
             self.runner(job)
         except (GitHubError, PlanReviewError, httpx.HTTPError) as exc:
             log.warning("job failed id=%d error=%s", job.id, _one_line(exc))
             self.queue.finish(job.id, error=_one_line(exc))
-            return True
+            return
         self.queue.finish(job.id)
         log.info("job done id=%d", job.id)
-        return True
 
     def drain(self) -> int:
         """Run jobs until none is pending; returns how many ran (tests, one-shot use)."""
@@ -166,15 +176,7 @@ class Worker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            try:
-                busy = self.run_one()
-            except Exception:
-                # The one boundary that must not die: an unexpected error (a bug) is
-                # logged with its traceback, and the job stays "running" until restart
-                # recovery retries it (bounded by max_attempts).
-                log.exception("worker error")
-                busy = False
-            if not busy:
+            if not self.run_one():
                 self._wake.wait(self._poll_s)
                 self._wake.clear()
 

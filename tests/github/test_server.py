@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from planreview.errors import UserInputError
+from planreview.github.api import GitHubError
 from planreview.github.queue import Job
 from planreview.github.server import ServerConfig, create_app, web_url_for
 from tests.github.app_kit import (
@@ -161,6 +162,29 @@ def test_a_pending_job_survives_a_restart(tmp_path: Path) -> None:
         restarted.state.worker.drain()
 
     assert [j.head_sha for j in recorder.jobs] == ["h1"]
+
+
+def test_a_failing_job_is_recorded_and_the_next_one_still_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[int] = []
+
+    def runner(job: Job) -> None:
+        seen.append(job.pr)
+        if job.pr == 1:
+            raise GitHubError("GET", "/repos/o/r/pulls/1", 502, "Bad Gateway")
+        if job.pr == 2:
+            raise RuntimeError("a bug in planreview")
+
+    app = create_app(make_config(tmp_path), runner=runner, start_worker=False)
+    with TestClient(app) as client:
+        for number in (1, 2, 3):
+            post(client, "pull_request", pull_request_event(number=number))
+        app.state.worker.drain()
+
+    assert seen == [1, 2, 3]
+    assert app.state.queue.counts() == {"failed": 2, "done": 1}
+    assert "RuntimeError: a bug in planreview" in caplog.text  # the traceback is kept
 
 
 def test_healthz_answers_with_queue_counts(tmp_path: Path) -> None:
