@@ -87,8 +87,33 @@ def q(name: str | None) -> str:
     return f'"{name}"' if name != name.lower() else name
 
 
-def _transaction_name(s: SqlStatement) -> str:
-    return "the `$transaction` callback" if s.source == "code" else "BEGIN ... COMMIT"
+def index_fix_hint(ctx: RuleContext, s: SqlStatement) -> str:
+    """How to say CONCURRENTLY in the migration framework the plan's line uses."""
+    line = ctx.plan.line(s.start_line) if s.path == ctx.plan.path else ""
+    if re.search(r"\badd_index\b|\badd_reference\b", line):
+        return (
+            " In Rails: `add_index ..., algorithm: :concurrently` with "
+            "`disable_ddl_transaction!` in that migration."
+        )
+    if "op.create_index" in line:
+        return (
+            " In Alembic: `postgresql_concurrently=True` inside "
+            "`with op.get_context().autocommit_block():`."
+        )
+    return ""
+
+
+def _transaction_name(ctx: RuleContext, s: SqlStatement) -> str:
+    if s.explicit_transaction:
+        return "BEGIN ... COMMIT"
+    in_callback = any(
+        unit.path == s.path and tx.start_line <= s.start_line <= tx.end_line
+        for unit in ctx.artifacts.code
+        for tx in unit.transactions
+    )
+    if in_callback:
+        return "the `$transaction` callback"
+    return "the migration's own transaction (the tool wraps each migration in one)"
 
 
 ACCESS_EXCLUSIVE_SUBTYPES = frozenset(
@@ -152,7 +177,7 @@ def create_index_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
             recommendation=(
                 f"Use `CREATE INDEX CONCURRENTLY {name} ON {q(table)} (...)` in a migration of "
                 "its own that does not run inside a transaction (for Prisma: a separate "
-                "migration.sql holding only this statement)."
+                "migration.sql holding only this statement)." + index_fix_hint(ctx, s)
             ),
             evidence=[quote(ctx, s)],
             severity=scaled(ctx, table, Severity.P2),
@@ -181,8 +206,8 @@ def concurrently_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
         if not (_is_concurrent(s) and s.in_transaction):
             continue
         inside = (
-            _transaction_name(s) if s.explicit_transaction or s.source == "code"
-            else "a multi-statement Prisma migration (run as one transaction)"
+            _transaction_name(ctx, s) if s.explicit_transaction or s.source == "code"
+            else "a multi-statement migration its tool runs as one transaction"
         )
         yield Hit(
             title=f"CONCURRENTLY at line {s.start_line} runs inside a transaction",
@@ -194,7 +219,7 @@ def concurrently_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
             ),
             recommendation=(
                 "Move the statement into a migration of its own with nothing else in it, "
-                "outside any BEGIN/COMMIT or `$transaction`."
+                "outside any BEGIN/COMMIT or `$transaction`." + index_fix_hint(ctx, s)
             ),
             evidence=[quote(ctx, s)],
         )
@@ -1032,7 +1057,7 @@ def ddl_and_dml_in_one_transaction(ctx: RuleContext) -> Iterator[Hit]:
             locations=[ctx.plan_location(first.start_line, last.end_line)],
             issue=(
                 f"{len(ddl)} schema change(s) (`{ddl[0].first_line_text}` ...) and {len(dml)} "
-                f"data change(s) run in one transaction ({_transaction_name(first)}) over "
+                f"data change(s) run in one transaction ({_transaction_name(ctx, first)}) over "
                 f"{', '.join(q(t) for t in tables)}."
             ),
             impact=(

@@ -211,3 +211,54 @@ def test_repo_migrations_outside_the_context_are_read_for_schema(git_repo: GitRe
     assert [(s.kind, s.path, s.start_line) for s in repo_schema_statements(arts)] == [
         ("CreateStmt", "db/001.sql", 1)
     ]
+
+
+# --- migration DSLs ------------------------------------------------------------------------------
+
+RAILS = """
+# Plan
+
+```ruby
+class AddRegion < ActiveRecord::Migration[7.1]
+  def change
+    add_index :orders, [:user_id, :created_at], unique: true
+    add_column :orders, :region, :string, null: false
+    execute <<~SQL
+      UPDATE orders SET region = 'us';
+    SQL
+  end
+end
+```
+"""
+
+
+def test_rails_calls_become_their_sql_on_their_lines_in_one_transaction() -> None:
+    got = [(s.kind, s.start_line, s.in_transaction) for s in artifacts(RAILS).sql]
+    assert got == [
+        ("IndexStmt", 6, True),
+        ("AlterTableStmt", 7, True),
+        ("UpdateStmt", 9, True),
+    ]
+    index = artifacts(RAILS).sql[0]
+    assert index.table == "orders" and index.tree.get("unique") is True
+
+
+def test_disable_ddl_transaction_takes_rails_out_of_the_transaction() -> None:
+    md = RAILS.replace("  def change", "  disable_ddl_transaction!\n  def change")
+    assert not any(s.in_transaction for s in artifacts(md).sql)
+
+
+def test_alembic_operations_become_their_sql() -> None:
+    md = (
+        "# Plan\n\n```python\ndef upgrade():\n"
+        '    op.create_index("ix_o", "orders", ["created_at"], postgresql_concurrently=True)\n'
+        '    op.alter_column("orders", "phone", nullable=False)\n'
+        '    op.drop_column("orders", "fax")\n```\n'
+    )
+    got = [(s.kind, s.start_line, s.concurrent) for s in artifacts(md).sql]
+    assert got == [
+        ("IndexStmt", 5, True),
+        ("AlterTableStmt", 6, False),
+        ("AlterTableStmt", 7, False),
+    ]
+    assert artifacts(md).sql[1].alter_cmds[0]["subtype"] == "AT_SetNotNull"

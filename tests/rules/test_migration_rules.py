@@ -659,3 +659,20 @@ def test_enum_value_removal_without_rollback_fires() -> None:
     md = "# Plan\n\n```prisma\nenum Phase {\n  NOT_STARTED\n  DONE\n}\n```\n"
     found = findings(md, ROLLBACK, files={"prisma/schema.prisma": ENUM_SCHEMA})
     assert found[0].title == "Removing DISCOVERY from enum Phase has no rollback path"
+
+
+def test_rails_add_index_fires_with_the_rails_fix() -> None:
+    md = "# Plan\n\n```ruby\ndef change\n  add_index :orders, :user_id\nend\n```\n"
+    found = findings(md, INDEX)
+    assert lines(found) == [(5, 5)]
+    assert "algorithm: :concurrently" in found[0].recommendation
+    assert found[0].evidence[0].quote == "add_index :orders, :user_id"
+
+
+def test_rails_concurrent_index_outside_the_transaction_does_not_fire() -> None:
+    md = (
+        "# Plan\n\n```ruby\ndisable_ddl_transaction!\ndef change\n"
+        "  add_index :orders, :user_id, algorithm: :concurrently\nend\n```\n"
+    )
+    assert findings(md, INDEX) == []
+    assert findings(md, CONC_TX) == []
