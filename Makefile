@@ -37,7 +37,7 @@ bench: $(VENV)/.installed-dev
 	@test ! -f benchmarks/bench_llm.py || $(BIN)/python benchmarks/bench_llm.py
 
 eval: $(VENV)/.installed-dev
-	$(BIN)/planreview eval evals/cases/ --out .cache/eval-results.json
+	$(BIN)/planreview eval evals/cases/ --show-misses --out .cache/eval-results.json
 
 compare-squawk: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/compare_squawk.py
