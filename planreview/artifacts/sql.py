@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import pgparse
@@ -59,18 +59,12 @@ class SqlStatement:
     """Which BEGIN ... COMMIT of its group it belongs to (1, 2, ...); 0 outside any."""
 
     @property
-    def node(self) -> Tree:
-        return self.tree
-
-    @property
     def table(self) -> str | None:
         """The table the statement acts on (relation name, unquoted), when it has one."""
         rel = self.tree.get("relation")
         if isinstance(rel, dict):
             name = rel.get("relname")
             return str(name) if name else None
-        if self.kind == "RenameStmt" and isinstance(self.tree.get("relation"), dict):
-            return str(self.tree["relation"].get("relname"))
         return None
 
     @property
@@ -562,14 +556,6 @@ def walk(node: Any) -> Iterator[Tree]:
     elif isinstance(node, list):
         for value in node:
             yield from walk(value)
-
-
-@dataclass
-class Columns:
-    """Column references of a WHERE / ORDER BY clause."""
-
-    equal: list[str] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)
 
 
 def column_refs(node: Any) -> list[str]:
