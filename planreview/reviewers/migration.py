@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planreview.artifacts.scale import LARGE_ROWS
-from planreview.artifacts.sql import SqlStatement, names, type_name, walk
+from planreview.artifacts.sql import SqlStatement, Tree, names, type_name, walk
 from planreview.models import Category, Evidence, Location, Severity
 from planreview.rules import Hit, RuleContext, rule
 
@@ -66,6 +66,16 @@ def is_existing_table(ctx: RuleContext, table: str | None, line: int) -> bool:
         return False
     model = ctx.artifacts.prisma.model_for_table(table)
     return not (model is not None and model.status == "new")
+
+
+def existing_alters(ctx: RuleContext, subtype: str) -> Iterator[tuple[SqlStatement, Tree]]:
+    """(statement, AlterTableCmd) of the plan's ALTER TABLEs of `subtype` on existing tables."""
+    for s in plan_sql(ctx):
+        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+            continue
+        for cmd in s.alter_cmds:
+            if cmd.get("subtype") == subtype:
+                yield s, cmd
 
 
 def scaled(ctx: RuleContext, table: str | None, base: Severity) -> Severity:
@@ -236,14 +246,6 @@ VOLATILE_FUNCTIONS = frozenset(
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 
 
-def _added_columns(s: SqlStatement) -> Iterator[dict[str, object]]:
-    for cmd in s.alter_cmds:
-        if cmd.get("subtype") == "AT_AddColumn":
-            col = cmd.get("def", {}).get("ColumnDef")
-            if isinstance(col, dict):
-                yield col
-
-
 def _volatile_reason(col: dict[str, object]) -> str | None:
     tn = col.get("typeName")
     if isinstance(tn, dict) and type_name(tn) in SERIAL_TYPES:
@@ -270,30 +272,28 @@ def add_column_volatile_default(ctx: RuleContext) -> Iterator[Hit]:
     is rewritten under ACCESS EXCLUSIVE, blocking reads and writes.
     Fix: add the column without a default, set the default for new rows, backfill in batches.
     """
-    for s in plan_sql(ctx):
-        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+    for s, cmd in existing_alters(ctx, "AT_AddColumn"):
+        col = cmd.get("def", {}).get("ColumnDef", {})
+        reason = _volatile_reason(col)
+        if reason is None:
             continue
-        for col in _added_columns(s):
-            reason = _volatile_reason(col)
-            if reason is None:
-                continue
-            table, name = s.table or "", str(col.get("colname"))
-            yield Hit(
-                title=f"Adding {table}.{name} rewrites the table",
-                locations=[where(ctx, s)],
-                issue=f"`ADD COLUMN {name}` on the existing table {q(table)} uses {reason}.",
-                impact=(
-                    f"Postgres rewrites every row of {q(table)}{rows_note(ctx, table)} under an "
-                    "ACCESS EXCLUSIVE lock: all reads and writes on the table wait until it ends."
-                ),
-                recommendation=(
-                    f"Add `{name}` without a default, then `ALTER TABLE {q(table)} ALTER COLUMN "
-                    f"{q(name)} SET DEFAULT ...` for new rows, and backfill existing rows in "
-                    "batches of a few thousand."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=Severity.P2 if ctx.artifacts.scale.is_small(table) else None,
-            )
+        table, name = s.table or "", str(col.get("colname"))
+        yield Hit(
+            title=f"Adding {table}.{name} rewrites the table",
+            locations=[where(ctx, s)],
+            issue=f"`ADD COLUMN {name}` on the existing table {q(table)} uses {reason}.",
+            impact=(
+                f"Postgres rewrites every row of {q(table)}{rows_note(ctx, table)} under an "
+                "ACCESS EXCLUSIVE lock: all reads and writes on the table wait until it ends."
+            ),
+            recommendation=(
+                f"Add `{name}` without a default, then `ALTER TABLE {q(table)} ALTER COLUMN "
+                f"{q(name)} SET DEFAULT ...` for new rows, and backfill existing rows in "
+                "batches of a few thousand."
+            ),
+            evidence=[quote(ctx, s)],
+            severity=Severity.P2 if ctx.artifacts.scale.is_small(table) else None,
+        )
 
 
 @rule("migration/add-column-not-null-without-default", severity=Severity.P1)
@@ -305,38 +305,36 @@ def add_column_not_null_without_default(ctx: RuleContext) -> Iterator[Hit]:
     Fix: add it nullable (or with a constant default), backfill, then enforce NOT NULL
     through a CHECK ... NOT VALID + VALIDATE.
     """
-    for s in plan_sql(ctx):
-        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+    for s, cmd in existing_alters(ctx, "AT_AddColumn"):
+        col = cmd.get("def", {}).get("ColumnDef", {})
+        kinds = {c.get("contype") for c in _constraints(col)}
+        if "CONSTR_NOTNULL" not in kinds or kinds & {
+            "CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED",
+        }:
             continue
-        for col in _added_columns(s):
-            kinds = {c.get("contype") for c in _constraints(col)}
-            if "CONSTR_NOTNULL" not in kinds or kinds & {
-                "CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED",
-            }:
-                continue
-            tn = col.get("typeName")
-            if isinstance(tn, dict) and type_name(tn) in SERIAL_TYPES:
-                continue
-            table, name = s.table or "", str(col.get("colname"))
-            yield Hit(
-                title=f"{table}.{name} is added NOT NULL without a default",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`ADD COLUMN {name} ... NOT NULL` on the existing table {q(table)} has no "
-                    "DEFAULT, so existing rows would hold NULL."
-                ),
-                impact=(
-                    f"The migration fails with `column \"{name}\" contains null values` as soon "
-                    f"as {q(table)} has a row; if it did pass, the running code's INSERTs "
-                    "(which do not set the column) would fail."
-                ),
-                recommendation=(
-                    f"Add `{name}` as nullable (or with a constant DEFAULT), backfill it, then "
-                    f"add `CHECK ({q(name)} IS NOT NULL) NOT VALID`, VALIDATE it and only then "
-                    "SET NOT NULL."
-                ),
-                evidence=[quote(ctx, s)],
-            )
+        tn = col.get("typeName")
+        if isinstance(tn, dict) and type_name(tn) in SERIAL_TYPES:
+            continue
+        table, name = s.table or "", str(col.get("colname"))
+        yield Hit(
+            title=f"{table}.{name} is added NOT NULL without a default",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`ADD COLUMN {name} ... NOT NULL` on the existing table {q(table)} has no "
+                "DEFAULT, so existing rows would hold NULL."
+            ),
+            impact=(
+                f"The migration fails with `column \"{name}\" contains null values` as soon "
+                f"as {q(table)} has a row; if it did pass, the running code's INSERTs "
+                "(which do not set the column) would fail."
+            ),
+            recommendation=(
+                f"Add `{name}` as nullable (or with a constant DEFAULT), backfill it, then "
+                f"add `CHECK ({q(name)} IS NOT NULL) NOT VALID`, VALIDATE it and only then "
+                "SET NOT NULL."
+            ),
+            evidence=[quote(ctx, s)],
+        )
 
 
 @rule("migration/set-not-null", severity=Severity.P2)
@@ -348,31 +346,26 @@ def set_not_null(ctx: RuleContext) -> Iterator[Hit]:
     Fix: ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT (SHARE
     UPDATE EXCLUSIVE); then SET NOT NULL, which PG 12+ proves from the check without a scan.
     """
-    for s in plan_sql(ctx):
-        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+    for s, cmd in existing_alters(ctx, "AT_SetNotNull"):
+        table, name = s.table or "", str(cmd.get("name"))
+        if _has_validated_check(ctx, table, name, s.start_line):
             continue
-        for cmd in s.alter_cmds:
-            if cmd.get("subtype") != "AT_SetNotNull":
-                continue
-            table, name = s.table or "", str(cmd.get("name"))
-            if _has_validated_check(ctx, table, name, s.start_line):
-                continue
-            yield Hit(
-                title=f"SET NOT NULL on {table}.{name} scans the table under ACCESS EXCLUSIVE",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`ALTER COLUMN {name} SET NOT NULL` on {q(table)}{rows_note(ctx, table)} "
-                    "verifies every row while holding ACCESS EXCLUSIVE."
-                ),
-                impact=f"All reads and writes on {q(table)} wait for the full-table scan.",
-                recommendation=(
-                    f"`ALTER TABLE {q(table)} ADD CONSTRAINT {name}_not_null CHECK ({q(name)} "
-                    f"IS NOT NULL) NOT VALID;` then `VALIDATE CONSTRAINT {name}_not_null;` in a "
-                    "separate transaction, then SET NOT NULL (no scan on PG 12+)."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=scaled(ctx, table, Severity.P2),
-            )
+        yield Hit(
+            title=f"SET NOT NULL on {table}.{name} scans the table under ACCESS EXCLUSIVE",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`ALTER COLUMN {name} SET NOT NULL` on {q(table)}{rows_note(ctx, table)} "
+                "verifies every row while holding ACCESS EXCLUSIVE."
+            ),
+            impact=f"All reads and writes on {q(table)} wait for the full-table scan.",
+            recommendation=(
+                f"`ALTER TABLE {q(table)} ADD CONSTRAINT {name}_not_null CHECK ({q(name)} "
+                f"IS NOT NULL) NOT VALID;` then `VALIDATE CONSTRAINT {name}_not_null;` in a "
+                "separate transaction, then SET NOT NULL (no scan on PG 12+)."
+            ),
+            evidence=[quote(ctx, s)],
+            severity=scaled(ctx, table, Severity.P2),
+        )
 
 
 def _has_validated_check(ctx: RuleContext, table: str, column: str, before: int) -> bool:
@@ -402,35 +395,30 @@ def column_type_change(ctx: RuleContext) -> Iterator[Hit]:
     reads, drop the old column.
     P2 when the plan states the table is small.
     """
-    for s in plan_sql(ctx):
-        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+    for s, cmd in existing_alters(ctx, "AT_AlterColumnType"):
+        col = cmd.get("def", {}).get("ColumnDef", {})
+        target = type_name(col.get("typeName"))
+        if target in _NO_REWRITE_TARGETS:
             continue
-        for cmd in s.alter_cmds:
-            if cmd.get("subtype") != "AT_AlterColumnType":
-                continue
-            col = cmd.get("def", {}).get("ColumnDef", {})
-            target = type_name(col.get("typeName"))
-            if target in _NO_REWRITE_TARGETS:
-                continue
-            table, name = s.table or "", str(cmd.get("name"))
-            yield Hit(
-                title=f"Changing the type of {table}.{name} to {target} rewrites the table",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`ALTER COLUMN {name} TYPE {target}` on {q(table)}{rows_note(ctx, table)} "
-                    "rewrites every row and rebuilds the table's indexes."
-                ),
-                impact=(
-                    f"{q(table)} is locked ACCESS EXCLUSIVE for the whole rewrite: every read and "
-                    "write on it waits; a failed cast aborts the migration halfway."
-                ),
-                recommendation=(
-                    f"Add a new column of type {target}, write both, backfill it in batches, "
-                    f"switch reads, then drop `{name}` in a later release."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=Severity.P2 if ctx.artifacts.scale.is_small(table) else None,
-            )
+        table, name = s.table or "", str(cmd.get("name"))
+        yield Hit(
+            title=f"Changing the type of {table}.{name} to {target} rewrites the table",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`ALTER COLUMN {name} TYPE {target}` on {q(table)}{rows_note(ctx, table)} "
+                "rewrites every row and rebuilds the table's indexes."
+            ),
+            impact=(
+                f"{q(table)} is locked ACCESS EXCLUSIVE for the whole rewrite: every read and "
+                "write on it waits; a failed cast aborts the migration halfway."
+            ),
+            recommendation=(
+                f"Add a new column of type {target}, write both, backfill it in batches, "
+                f"switch reads, then drop `{name}` in a later release."
+            ),
+            evidence=[quote(ctx, s)],
+            severity=Severity.P2 if ctx.artifacts.scale.is_small(table) else None,
+        )
 
 
 @rule("migration/prisma-column-type-change", severity=Severity.P2)
@@ -539,37 +527,32 @@ def constraint_without_not_valid(ctx: RuleContext) -> Iterator[Hit]:
     lock is then held through the whole validation scan.
     """
     yield from _validated_in_same_transaction(ctx)
-    for s in plan_sql(ctx):
-        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+    for s, cmd in existing_alters(ctx, "AT_AddConstraint"):
+        con = cmd.get("def", {}).get("Constraint", {})
+        kind = {"CONSTR_FOREIGN": "FOREIGN KEY", "CONSTR_CHECK": "CHECK"}.get(
+            str(con.get("contype"))
+        )
+        if kind is None or con.get("skip_validation"):
             continue
-        for cmd in s.alter_cmds:
-            con = cmd.get("def", {}).get("Constraint")
-            if cmd.get("subtype") != "AT_AddConstraint" or not isinstance(con, dict):
-                continue
-            kind = {"CONSTR_FOREIGN": "FOREIGN KEY", "CONSTR_CHECK": "CHECK"}.get(
-                str(con.get("contype"))
-            )
-            if kind is None or con.get("skip_validation"):
-                continue
-            table = s.table or ""
-            name = con.get("conname") or kind
-            other = con.get("pktable", {}).get("relname") if kind == "FOREIGN KEY" else None
-            locked = f"{q(table)} and {q(other)}" if other else q(table)
-            yield Hit(
-                title=f"{kind} {name} on {table} is validated while writes are blocked",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`ADD CONSTRAINT {name} {kind}` on {q(table)}{rows_note(ctx, table)} has no "
-                    "NOT VALID, so Postgres checks every existing row inside the locking ALTER."
-                ),
-                impact=f"Writes to {locked} are blocked for the whole validation scan.",
-                recommendation=(
-                    f"`ALTER TABLE {q(table)} ADD CONSTRAINT {name} ... NOT VALID;` then, in a "
-                    f"separate transaction, `ALTER TABLE {q(table)} VALIDATE CONSTRAINT {name};`."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=scaled(ctx, table, Severity.P2),
-            )
+        table = s.table or ""
+        name = con.get("conname") or kind
+        other = con.get("pktable", {}).get("relname") if kind == "FOREIGN KEY" else None
+        locked = f"{q(table)} and {q(other)}" if other else q(table)
+        yield Hit(
+            title=f"{kind} {name} on {table} is validated while writes are blocked",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`ADD CONSTRAINT {name} {kind}` on {q(table)}{rows_note(ctx, table)} has no "
+                "NOT VALID, so Postgres checks every existing row inside the locking ALTER."
+            ),
+            impact=f"Writes to {locked} are blocked for the whole validation scan.",
+            recommendation=(
+                f"`ALTER TABLE {q(table)} ADD CONSTRAINT {name} ... NOT VALID;` then, in a "
+                f"separate transaction, `ALTER TABLE {q(table)} VALIDATE CONSTRAINT {name};`."
+            ),
+            evidence=[quote(ctx, s)],
+            severity=scaled(ctx, table, Severity.P2),
+        )
 
 
 def _validated_in_same_transaction(ctx: RuleContext) -> Iterator[Hit]:
@@ -611,36 +594,31 @@ def add_unique_without_index(ctx: RuleContext) -> Iterator[Hit]:
     reads or writes for the whole build.
     Fix: CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.
     """
-    for s in plan_sql(ctx):
-        if s.kind != "AlterTableStmt" or not is_existing_table(ctx, s.table, s.start_line):
+    for s, cmd in existing_alters(ctx, "AT_AddConstraint"):
+        con = cmd.get("def", {}).get("Constraint", {})
+        kind = {"CONSTR_UNIQUE": "UNIQUE", "CONSTR_PRIMARY": "PRIMARY KEY"}.get(
+            str(con.get("contype"))
+        )
+        if kind is None or con.get("indexname"):
             continue
-        for cmd in s.alter_cmds:
-            con = cmd.get("def", {}).get("Constraint")
-            if cmd.get("subtype") != "AT_AddConstraint" or not isinstance(con, dict):
-                continue
-            kind = {"CONSTR_UNIQUE": "UNIQUE", "CONSTR_PRIMARY": "PRIMARY KEY"}.get(
-                str(con.get("contype"))
-            )
-            if kind is None or con.get("indexname"):
-                continue
-            table = s.table or ""
-            cols = ", ".join(names(con.get("keys")))
-            yield Hit(
-                title=f"{kind} ({cols}) on {table} builds its index under ACCESS EXCLUSIVE",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`ADD CONSTRAINT ... {kind} ({cols})` on {q(table)} builds a unique index "
-                    "inside the ALTER TABLE."
-                ),
-                impact=f"Reads and writes on {q(table)} wait for the whole index build.",
-                recommendation=(
-                    f"`CREATE UNIQUE INDEX CONCURRENTLY ... ON {q(table)} ({cols});` then "
-                    f"`ALTER TABLE {q(table)} ADD CONSTRAINT ... {kind} USING INDEX ...;`."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=scaled(ctx, table, Severity.P2),
-                also=(Category.indexing,),
-            )
+        table = s.table or ""
+        cols = ", ".join(names(con.get("keys")))
+        yield Hit(
+            title=f"{kind} ({cols}) on {table} builds its index under ACCESS EXCLUSIVE",
+            locations=[where(ctx, s)],
+            issue=(
+                f"`ADD CONSTRAINT ... {kind} ({cols})` on {q(table)} builds a unique index "
+                "inside the ALTER TABLE."
+            ),
+            impact=f"Reads and writes on {q(table)} wait for the whole index build.",
+            recommendation=(
+                f"`CREATE UNIQUE INDEX CONCURRENTLY ... ON {q(table)} ({cols});` then "
+                f"`ALTER TABLE {q(table)} ADD CONSTRAINT ... {kind} USING INDEX ...;`."
+            ),
+            evidence=[quote(ctx, s)],
+            severity=scaled(ctx, table, Severity.P2),
+            also=(Category.indexing,),
+        )
 
 
 # --- drops and renames still used by code ----------------------------------------------------
