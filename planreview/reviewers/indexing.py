@@ -179,6 +179,12 @@ def leads_with(ix: KnownIndex, columns: list[str]) -> bool:
     return len(ix.columns) >= len(columns) and set(ix.columns[: len(columns)]) == set(columns)
 
 
+def fully_known(model: PrismaModel) -> bool:
+    """Its indexes are all visible: not a plan stub (`// ... existing fields`) whose
+    repository version could not be read."""
+    return not (model.stubbed and not model.repo_fields and model.origin == "plan")
+
+
 def model_for(ctx: RuleContext, name: str) -> PrismaModel | None:
     """Model by Prisma delegate (`tierAddOn`), model name or table name."""
     schema = ctx.artifacts.prisma
@@ -501,7 +507,7 @@ def _prisma_filters(ctx: RuleContext) -> Iterator[Filter]:
             if call.orm != "prisma" or call.model is None or call.method not in _QUERY_METHODS:
                 continue
             model = model_for(ctx, call.model)
-            if model is None:
+            if model is None or not fully_known(model):
                 continue
             items = where_items(call.args)
             if not items or any(k in ("AND", "OR", "NOT") for k in items):
@@ -692,7 +698,7 @@ def upsert_without_unique(ctx: RuleContext) -> Iterator[Hit]:
         ]
         table = s.table or ""
         model = model_for(ctx, table)
-        if not cols or model is None:
+        if not cols or model is None or not fully_known(model):
             continue
         known = indexes_of(ctx, model, table)
         if any(ix.unique and set(ix.columns) == set(cols) for ix in known):
@@ -706,9 +712,11 @@ def upsert_without_unique(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             model = model_for(ctx, call.model)
             keys = where_keys(call.args)
-            if model is None or not keys or len(keys) != 1:
+            if model is None or not fully_known(model) or not keys or len(keys) != 1:
                 continue
             cols = _unique_input_columns(model, keys[0])
+            if not all(c in model.fields for c in cols):
+                continue  # a field we cannot see: no claim about its constraints
             uniques = [ix for ix in model.indexes if ix.kind in ("id", "unique")]
             if any(set(ix.fields) == set(cols) for ix in uniques):
                 continue

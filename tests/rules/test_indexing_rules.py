@@ -348,3 +348,21 @@ def test_index_with_an_operator_class_is_not_redundant(git_repo: GitRepoFactory)
         "  ON audit_events (org_id text_pattern_ops);\n"
     )
     assert sql_repo_findings(git_repo, AUDIT_QUERY % extra, REDUNDANT_SQL) == []
+
+
+def test_upsert_on_a_stub_model_without_its_repo_schema_does_not_fire() -> None:
+    md = """
+# Plan
+
+```prisma
+model Tier {
+  // ... existing fields
+  note String?
+}
+```
+
+```typescript
+await prisma.tier.upsert({ where: { id }, create: {}, update: {} });
+```
+"""
+    assert findings(md, UPSERT) == []
