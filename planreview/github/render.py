@@ -124,8 +124,9 @@ class SafeMarkdown:
                 return False
             if token.type == "link_open" and not self._allowed(str(token.attrGet("href"))):
                 return False
-            if token.type == "text" and (_MENTION.search(token.content)
-                                         or _BARE_URL.search(token.content)):
+            if token.type == "text" and (_MENTION.search(token.content) or any(
+                    not self._allowed(url.group(0)) or "://" not in url.group(0)
+                    for url in _BARE_URL.finditer(token.content))):
                 return False
         return True
 

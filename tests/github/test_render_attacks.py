@@ -71,3 +71,9 @@ def test_ordinary_findings_keep_their_code_and_links() -> None:
             "```sql\nSELECT '<b>' -- @carol\n```")
 
     assert SAFE.clean(text) == text
+
+
+def test_a_bare_url_into_the_repository_stays_a_plain_url() -> None:
+    text = "See https://github.com/o/r/blob/main/docs/plans/x.md for the plan."
+
+    assert SAFE.clean(text) == text
