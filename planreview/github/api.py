@@ -154,6 +154,10 @@ class GitHubClient:
         data = self.get_json(f"/repos/{repo}/contents/{quote(path)}", {"ref": ref})
         if not isinstance(data, dict) or data.get("type") != "file":
             raise ValueError("not a regular file")
+        if data.get("path", path) != path:
+            # GitHub answers a symlink to a file with the target's content: never follow
+            # it (a harmless name could point at a secret).
+            raise ValueError("symlink not followed")
         size = int(data.get("size", 0))
         if data.get("encoding") == "base64" and data.get("content"):
             return base64.b64decode(data["content"]), size

@@ -62,6 +62,8 @@ class FakeGitHub:
     app_slug: str = "planreview-test"
     installation_tokens: list[dict[str, Any]] = field(default_factory=list)
     scripts: list[Scripted] = field(default_factory=list)
+    symlinks: dict[str, str] = field(default_factory=dict)
+    """path -> target: the contents API answers with the target file, as GitHub does."""
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 1000
@@ -191,6 +193,7 @@ class FakeGitHub:
                   b: Any) -> tuple[int, dict[str, str], Any]:
         files = self.commits.get(q.get("ref", ""), {})
         path = unquote(m.group(1))
+        path = self.symlinks.get(path, path)
         content = files.get(path)
         if content is None:
             if any(p.startswith(path + "/") for p in files):
