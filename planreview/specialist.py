@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from planreview import prompts
 from planreview.llm import LLMClient, Message, Spend, estimate_tokens
@@ -38,12 +38,14 @@ class _Closed(BaseModel):
 class LLMFinding(_Closed):
     severity: Literal["P1", "P2", "P3"]
     title: str
-    categories: list[Literal["performance", "migration", "indexing", "caching"]]
-    locations: list[Location]
+    categories: list[Literal["performance", "migration", "indexing", "caching"]] = Field(
+        max_length=4
+    )
+    locations: list[Location] = Field(max_length=6)
     issue: str
     impact: str
     recommendation: str
-    evidence: list[Evidence]
+    evidence: list[Evidence] = Field(max_length=6)
     confidence: Literal[0, 25, 50, 75, 100]
     """100 shown by the text; 75 double-checked, will be hit; 50 advisory; below 50 dropped."""
     confirms_rule: str | None
@@ -51,7 +53,9 @@ class LLMFinding(_Closed):
 
 
 class SpecialistAnswer(_Closed):
-    findings: list[LLMFinding]
+    # Bounded arrays (maxItems) also bound grammar-constrained decoding on local servers,
+    # where a small model otherwise keeps appending findings until it runs out of tokens.
+    findings: list[LLMFinding] = Field(max_length=15)
 
 
 # --- the result ------------------------------------------------------------------------

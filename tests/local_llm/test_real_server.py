@@ -53,7 +53,7 @@ def review(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[i
             "review", str(EXAMPLE_PLAN), "--repo", str(EXAMPLE_REPO), "--engine", "llm",
             "--model", "gemma-3-270m", "--format", "json", "--out", str(out), "--quiet",
             "--concurrency", "1", "--context-tokens", "4000", "--timeout", "300",
-            "--max-output-tokens", "768",
+            "--max-output-tokens", "1024",
             "--no-cache",
         ])
     finally:
