@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, id);
 CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (repo, pr, plan, state);
+CREATE INDEX IF NOT EXISTS deliveries_by_age ON deliveries (received_at);
 """
 
 PENDING, RUNNING, DONE, FAILED, SUPERSEDED = "pending", "running", "done", "failed", "superseded"

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ Runner = Callable[[Job], None]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _DELIVERY_MEMORY_S = 14 * 24 * 3600
+_PRUNE_EVERY_S = 3600.0
+MAX_BODY_BYTES = 26_000_000
+"""GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub."""
 
 
 @dataclass(frozen=True)
@@ -175,10 +179,15 @@ class Worker:
             self._thread.join(timeout_s)
 
     def _loop(self) -> None:
+        pruned_at = time.monotonic()
         while not self._stop.is_set():
-            if not self.run_one():
-                self._wake.wait(self._poll_s)
-                self._wake.clear()
+            if self.run_one():
+                continue
+            if time.monotonic() - pruned_at > _PRUNE_EVERY_S:
+                self.queue.forget_deliveries(_DELIVERY_MEMORY_S)
+                pruned_at = time.monotonic()
+            self._wake.wait(self._poll_s)
+            self._wake.clear()
 
 
 def _one_line(exc: BaseException) -> str:
@@ -210,7 +219,10 @@ def create_app(
             worker.stop()
 
     async def webhook(request: Request) -> JSONResponse:
-        body = await request.body()
+        body = await _read_capped(request, MAX_BODY_BYTES)
+        if body is None:
+            log.warning("webhook rejected reason=too-large")
+            return JSONResponse({"error": "payload too large"}, status_code=413)
         delivery = request.headers.get("x-github-delivery", "")
         event = request.headers.get("x-github-event", "")
         if not verify_signature(config.webhook_secret, body,
@@ -254,6 +266,22 @@ def create_app(
     app.state.queue = queue
     app.state.worker = worker
     return app
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    """The raw body, or None once it exceeds `limit` (read before the signature can be
+    checked, so an unauthenticated sender must not make us buffer without bound)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class AppRunner:

@@ -104,3 +104,17 @@ def test_a_forced_comment_command_is_queued_beside_an_unforced_push(tmp_path: Pa
 
     assert queue.enqueue(spec(force=True)) is not None
     assert queue.enqueue(spec()) is None
+
+
+def test_delivery_ids_older_than_the_memory_window_are_forgotten(tmp_path: Path) -> None:
+    clock = [1_000.0]
+    queue = JobQueue(tmp_path, now=lambda: clock[0])
+    queue.accept("old", [])
+    clock[0] += 100
+    queue.accept("recent", [])
+
+    forgotten = queue.forget_deliveries(older_than_s=50)
+
+    assert forgotten == 1
+    assert queue.accept("recent", []) is None
+    assert queue.accept("old", []) == []

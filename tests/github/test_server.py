@@ -70,6 +70,21 @@ def test_a_forged_signature_gets_401_and_queues_nothing(tmp_path: Path) -> None:
     assert (ran, recorder.jobs, app.state.queue.jobs()) == (0, [], [])
 
 
+def test_a_body_over_githubs_payload_cap_is_refused_before_anything_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("planreview.github.server.MAX_BODY_BYTES", 1_000)
+    app = create_app(make_config(tmp_path), runner=Recorder(), start_worker=False)
+    payload = pull_request_event(title="x" * 2_000)
+    body, headers = delivery("pull_request", payload)
+
+    with TestClient(app) as client:
+        response = client.post("/webhook", content=body, headers=headers)
+
+    assert response.status_code == 413
+    assert app.state.queue.jobs() == []
+
+
 def test_an_unsigned_delivery_gets_401(tmp_path: Path) -> None:
     app = create_app(make_config(tmp_path), runner=Recorder(), start_worker=False)
     body, headers = delivery("pull_request", pull_request_event())
