@@ -9,6 +9,7 @@ headers or payload bodies.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -18,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -321,14 +322,37 @@ class AppRunner:
             raise GitHubError("POST", f"/repos/{job.repo}", 403, result.read_only)
 
 
+LOCK_NAME = "serve.lock"
+
+
+def lock_state_dir(state_dir: Path) -> IO[str]:
+    """Hold the state directory for this process: a second server on the same queue would
+    put the first one's running jobs back to pending and run them twice. The OS drops the
+    lock when the process dies, however it dies."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    handle = (state_dir / LOCK_NAME).open("a", encoding="utf-8")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise UserInputError(
+            f"another planreview serve is using {state_dir} (PLANREVIEW_STATE_DIR)"
+        ) from None
+    return handle
+
+
 def serve(env: Mapping[str, str], *, host: str, port: int) -> None:
     """Check the configuration (UserInputError before binding anything), then serve."""
     import uvicorn
 
     config = ServerConfig.from_env(env)
+    lock = lock_state_dir(config.state_dir)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # httpx logs full request URLs at INFO; ours are logged without queries already.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    uvicorn.run(create_app(config, runner=AppRunner(config, env)), host=host, port=port,
-                log_level="info")
+    try:
+        uvicorn.run(create_app(config, runner=AppRunner(config, env)), host=host, port=port,
+                    log_level="info")
+    finally:
+        lock.close()

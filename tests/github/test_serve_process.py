@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from planreview.github.server import lock_state_dir
 from tests.github.app_kit import (
     SECRET,
     app_keys,
@@ -106,6 +107,19 @@ def test_serve_without_a_secret_exits_2_with_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "Error: PLANREVIEW_WEBHOOK_SECRET is required: the server refuses unsigned webhooks"
     ]
+
+
+def test_a_second_server_on_the_same_state_dir_refuses_to_start(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    held = lock_state_dir(state)  # "another server" holds the queue
+    try:
+        proc = start_serve(state, "http://127.0.0.1:9", free_port(), tmp_path / "log")
+        code = proc.wait(timeout=_PATIENCE_S)
+    finally:
+        held.close()
+
+    assert code == 2
+    assert "another planreview serve is using" in (tmp_path / "log").read_text()
 
 
 def test_a_job_in_flight_when_the_server_is_killed_finishes_after_restart(
