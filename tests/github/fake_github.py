@@ -63,6 +63,8 @@ class FakeGitHub:
     installation_tokens: list[dict[str, Any]] = field(default_factory=list)
     scripts: list[Scripted] = field(default_factory=list)
     symlinks: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""
+    """Path prefix the API lives under ('/api/v3' on GitHub Enterprise Server)."""
     """path -> target: the contents API answers with the target file, as GitHub does."""
     url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -101,6 +103,9 @@ class FakeGitHub:
                body: Any) -> tuple[int, dict[str, str], Any]:
         parts = urlsplit(raw_path)
         path, query = parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if not path.startswith(self.prefix):
+            return 404, {}, {"message": "Not Found"}
+        path = path[len(self.prefix):]
         with self._lock:
             self.requests.append((method, path))
             for script in self.scripts:
@@ -185,7 +190,7 @@ class FakeGitHub:
         chunk = files[(page - 1) * per_page: page * per_page]
         headers = {}
         if page * per_page < len(files):
-            headers["Link"] = (f'<{self.url}/repos/o/r/pulls/{m.group(1)}/files'
+            headers["Link"] = (f'<{self.url}{self.prefix}/repos/o/r/pulls/{m.group(1)}/files'
                                f'?per_page={per_page}&page={page + 1}>; rel="next"')
         return 200, headers, chunk
 

@@ -325,3 +325,21 @@ def test_a_planreview_command_re_reviews_an_unchanged_plan_but_a_reopen_does_not
     assert [w.method for w in github.comment_writes()] == ["POST", "PATCH"]
     assert titles[1] == "Unchanged since the last review"
     assert titles[2] != "Unchanged since the last review"
+
+
+def test_the_app_works_against_an_enterprise_server_api_path(
+    tmp_path: Path, github: FakeGitHub,
+) -> None:
+    # 100 other files first: the plan is only on the second page of the PR's files.
+    files = (*(f"src/f{i}.ts" for i in range(100)), "docs/plans/x.md")
+    install_app_with_pull(github, PLAN, files=files)
+    github.prefix = "/api/v3"
+    app = create_app(make_config(tmp_path / "state", github.url + "/api/v3"),
+                     start_worker=False)
+
+    with TestClient(app) as client:
+        post(client, "pull_request", pull_request_event(head="h1"))
+        app.state.worker.drain()
+
+    assert app.state.queue.counts() == {"done": 1}
+    assert len(github.comments) == 1 and len(github.check_runs) == 1
