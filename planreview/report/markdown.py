@@ -81,8 +81,17 @@ def _finding(f: Finding) -> list[str]:
 
 
 def _themes(findings: list[Finding]) -> str:
-    titles = [f.title if len(f.title) <= 60 else f.title[:57].rstrip() + "..." for f in findings]
-    return "; ".join(titles).replace("|", "\\|") or "--"
+    """Short themes, one per rule (with a count when it fired more than once); an
+    LLM-only finding contributes its shortened title."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        if f.rule:
+            theme = f.rule.split("/", 1)[1].replace("-", " ")
+        else:
+            theme = f.title if len(f.title) <= 48 else f.title[:45].rstrip() + "..."
+        counts[theme] = counts.get(theme, 0) + 1
+    parts = [t if n == 1 else f"{t} (x{n})" for t, n in counts.items()]
+    return ", ".join(parts).replace("|", "\\|") or "--"
 
 
 def _summary(report: Report) -> list[str]:
