@@ -21,7 +21,7 @@ from planreview.github.api import DEFAULT_API_URL, GitHubClient, Sleep
 from planreview.github.pull import PullRequest, PullResult, PullReviewer, ReviewFn
 from planreview.github.render import open_fence_at_end
 from planreview.models import Severity
-from planreview.report.sarif import sarif_log
+from planreview.report.sarif import SARIF_SCHEMA, sarif_log
 
 ACTIONS_BOT = "github-actions[bot]"
 _WORKFLOW_ANNOTATION_CAP = 50
@@ -149,9 +149,9 @@ def _cap_summary(text: str) -> str:
 
 
 def _write_sarif(result: PullResult, path: Path) -> None:
-    runs = [run for o in result.outcomes if o.report for run in sarif_log(o.report)["runs"]]
-    log: dict[str, Any] = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-                           "version": "2.1.0", "runs": runs}
+    reports = [o.report for o in result.outcomes if o.report]
+    log: dict[str, Any] = (sarif_log(*reports) if reports else
+                           {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": []})
     path.write_text(json.dumps(log, indent=2) + "\n", encoding="utf-8")
 
 

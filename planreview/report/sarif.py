@@ -47,10 +47,12 @@ def render_sarif(report: Report) -> str:
     return json.dumps(sarif_log(report), indent=2) + "\n"
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
+def sarif_log(report: Report, *more: Report) -> dict[str, Any]:
+    """One run holding every report's results: code scanning refuses a file with several
+    runs of the same tool and category, so several plans share one run."""
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
-    for finding in report.findings:
+    for finding in (f for r in (report, *more) for f in r.findings):
         rid = rule_id(finding)
         rules.setdefault(rid, _rule(rid, finding))
         results.append(_result(finding, rid, list(rules).index(rid)))
@@ -62,8 +64,9 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "rules": list(rules.values()),
         }},
         "results": results,
-        "properties": {"plan": report.plan, "engine": report.engine,
-                       "incomplete": report.incomplete},
+        "properties": {"plan": report.plan, "plans": [r.plan for r in (report, *more)],
+                       "engine": report.engine,
+                       "incomplete": any(r.incomplete for r in (report, *more))},
     }
     if report.repo.commit:
         run["versionControlProvenance"] = [

@@ -57,3 +57,16 @@ def test_review_command_prints_sarif(git_repo: GitRepoFactory) -> None:
     log = json.loads(result.output)
     assert log["runs"][0]["tool"]["driver"]["name"] == "planreview"
     assert Path(log["runs"][0]["properties"]["plan"]).name == "p.md"
+
+
+def test_several_plans_share_one_run_with_one_rule_table() -> None:
+    first = report([finding(Severity.P1)], plan="docs/plans/a.md")
+    second = report([finding(Severity.P2), finding(Severity.P3, title="Other")],
+                    plan="docs/plans/b.md")
+
+    [run] = sarif_log(first, second)["runs"]
+
+    assert len(run["results"]) == 3
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["indexing/fk-without-index"]
+    assert {r["ruleIndex"] for r in run["results"]} == {0}
+    assert run["properties"]["plans"] == ["docs/plans/a.md", "docs/plans/b.md"]
