@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 TRUSTED_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 ReviewFn = Callable[[ReviewRequest], Report]
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f`<>]")
 
 
 @dataclass(frozen=True)
@@ -137,12 +139,20 @@ class PullReviewer:
     def _changed_plans(self, pr: PullRequest, settings: Settings) -> list[str]:
         include = [_glob_regex(g) for g in settings.plans]
         exclude = [_glob_regex(g) for g in settings.exclude]
-        return [
+        plans = [
             f.filename for f in self.client.pull_files(pr.repo, pr.number)
             if f.status != "removed"
             and any(rx.fullmatch(f.filename) for rx in include)
             and not any(rx.fullmatch(f.filename) for rx in exclude)
         ]
+        unsafe = [p for p in plans if _UNSAFE_NAME.search(p)]
+        if unsafe:
+            # A file name is PR content too: one with a newline, backtick or angle
+            # bracket could break out of the Markdown that names it (comment heading,
+            # check run summary, job summary). Git allows them; reviews do not need them.
+            log.warning("plans skipped repo=%s pr=%d reason=unsafe-file-name count=%d",
+                        pr.repo, pr.number, len(unsafe))
+        return [p for p in plans if p not in unsafe]
 
     def _one(self, pr: PullRequest, plan: str, sticky: Sticky | None, settings: Settings,
              safe: SafeMarkdown, result: PullResult, *, force: bool = False) -> PlanOutcome:
