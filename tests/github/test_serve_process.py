@@ -149,4 +149,7 @@ def test_a_job_in_flight_when_the_server_is_killed_finishes_after_restart(
         stop(proc)
 
     assert len(github.comments) == 1 and len(github.check_runs) == 1
-    assert SECRET not in log.read_text(encoding="utf-8")
+    logged = log.read_text(encoding="utf-8")
+    for secret in (SECRET, "ghs_installation_", "PRIVATE KEY", "Add the orders plan"):
+        assert secret not in logged
+    assert "job done" in logged
