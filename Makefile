@@ -34,7 +34,8 @@ unit: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_pipeline.py
-	@test ! -f benchmarks/bench_llm.py || $(BIN)/python benchmarks/bench_llm.py
+	$(BIN)/python benchmarks/bench_llm.py
+	$(BIN)/python benchmarks/bench_local_llm.py
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/planreview eval evals/cases/ --show-misses --out .cache/eval-results.json
