@@ -19,6 +19,7 @@ from planreview.cli import run
 from planreview.models import Report
 from planreview.plan import parse_plan
 from planreview.repo import RepoContext, load_context, open_repo
+from planreview.report.markdown import render_markdown
 from planreview.verify import Sources, is_grounded
 
 # One review makes four calls to a CPU-only model, one at a time: allow well past the
@@ -77,17 +78,25 @@ def test_each_reviewer_is_ok_or_failed_with_a_reason(review: tuple[int, Report])
     assert (code == 3) == any(r.status == "failed" for r in report.reviewers)
 
 
-def test_ok_reviewers_report_usage_and_the_structured_output_mode(
+def test_usage_is_reported_for_every_reviewer_that_called_the_model(
     review: tuple[int, Report],
 ) -> None:
+    # A tiny model may fail every reviewer (truncated or invalid JSON after the repair
+    # turn); that is allowed. What is not allowed is spending tokens without saying so.
     _, report = review
-    ok = [r for r in report.reviewers if r.status == "ok"]
-    assert ok, "no reviewer succeeded against the real server"
-    for run_ in ok:
+    for run_ in report.reviewers:
         assert run_.engine == "llm" and run_.model == "gemma-3-270m"
-        assert run_.usage.prompt_tokens > 0 and run_.usage.completion_tokens > 0
-        # llama.cpp answers json_schema with HTTP 500; the fallback lands on a mode it takes.
-        assert run_.structured_output and "json_schema" not in run_.structured_output
+        assert run_.usage.prompt_tokens > 0 and run_.usage.completion_tokens > 0, run_.name
+
+
+def test_ok_reviewers_show_a_structured_output_mode_the_server_takes(
+    review: tuple[int, Report],
+) -> None:
+    # llama.cpp answers json_schema with HTTP 500; the fallback lands on a mode it takes.
+    _, report = review
+    for run_ in report.reviewers:
+        if run_.status == "ok":
+            assert run_.structured_output in ("json_object_schema", "json_object", "text")
 
 
 def test_every_kept_finding_is_grounded_in_the_real_files(review: tuple[int, Report]) -> None:
@@ -105,8 +114,11 @@ def test_every_kept_finding_is_grounded_in_the_real_files(review: tuple[int, Rep
 
 def test_ungrounded_findings_are_dropped_and_counted(review: tuple[int, Report]) -> None:
     _, report = review
-    kept_by_llm = sum(1 for f in report.findings if f.rule is None)
-    returned = sum(r.findings for r in report.reviewers if r.engine == "llm")
-    dropped = sum(r.dropped.ungrounded + r.dropped.below_confidence for r in report.reviewers)
-    assert kept_by_llm <= returned
-    assert returned == 0 or dropped + kept_by_llm > 0
+    for run_ in report.reviewers:
+        if run_.status == "ok":
+            # What the reviewer returned covers what was dropped or folded away.
+            assert run_.dropped.ungrounded + run_.dropped.merged <= run_.findings, run_.name
+    assert all(f.grounded for f in report.findings)
+    rendered = render_markdown(report)
+    for run_ in report.reviewers:
+        assert f"| {run_.name} | {run_.status}" in rendered
