@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from planreview.errors import UserInputError
-from planreview.github.api import GitHubError
+from planreview.github.api import DEFAULT_API_URL, GitHubError
 from planreview.github.queue import Job
 from planreview.github.server import ServerConfig, create_app, web_url_for
 from tests.github.app_kit import (
@@ -242,7 +242,8 @@ def test_the_private_key_can_come_from_a_file(tmp_path: Path) -> None:
 
 
 def test_the_web_host_follows_the_api_url() -> None:
-    assert web_url_for("https://api.github.com") == "https://github.com"
+    # The public API's web host, without naming a real host in the tests.
+    assert web_url_for(DEFAULT_API_URL) == DEFAULT_API_URL.replace("://api.", "://")
     assert web_url_for("https://ghe.example.com/api/v3") == "https://ghe.example.com"
 
 
