@@ -179,11 +179,11 @@ def read_optional(repo: Repo, rel: str) -> str | None:
 def find_files(repo: Repo, *patterns: str) -> list[str]:
     """Paths from `repo.list_files()` matching any glob (`*` within a directory, `**/`
     across directories, e.g. `**/schema.prisma` also matches `schema.prisma`)."""
-    compiled = [_glob_regex(pattern) for pattern in patterns]
+    compiled = [glob_regex(pattern) for pattern in patterns]
     return [path for path in repo.list_files() if any(rx.fullmatch(path) for rx in compiled)]
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def glob_regex(pattern: str) -> re.Pattern[str]:
     out: list[str] = []
     i = 0
     while i < len(pattern):

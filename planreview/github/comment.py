@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from planreview.github.render import SafeMarkdown, open_fence_at_end
 from planreview.models import Finding, Report, Severity
-from planreview.report.markdown import _finding as finding_markdown
+from planreview.report.markdown import render_finding as finding_markdown
 from planreview.report.sarif import fingerprint
 
 MAX_COMMENT_CHARS = 65_536

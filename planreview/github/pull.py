@@ -38,7 +38,7 @@ from planreview.github.render import SafeMarkdown
 from planreview.github.repoconfig import settings_at
 from planreview.models import Report
 from planreview.plan import parse_plan_text
-from planreview.repo import SkipError, _glob_regex, find_files
+from planreview.repo import SkipError, find_files, glob_regex
 from planreview.report.markdown import render_markdown
 from planreview.review import ReviewRequest, run_review
 
@@ -137,8 +137,8 @@ class PullReviewer:
         return result
 
     def _changed_plans(self, pr: PullRequest, settings: Settings) -> list[str]:
-        include = [_glob_regex(g) for g in settings.plans]
-        exclude = [_glob_regex(g) for g in settings.exclude]
+        include = [glob_regex(g) for g in settings.plans]
+        exclude = [glob_regex(g) for g in settings.exclude]
         plans = [
             f.filename for f in self.client.pull_files(pr.repo, pr.number)
             if f.status != "removed"

@@ -37,7 +37,7 @@ def render_markdown(report: Report) -> str:
             continue
         out += [f"## {HEADINGS[severity]}", ""]
         for finding in group:
-            out += _finding(finding)
+            out += render_finding(finding)
     out += _summary(report)
     out += _coverage(report)
     out += _notes(report)
@@ -60,7 +60,7 @@ def format_location(loc: Location) -> str:
     return f"`{loc.path}` ({lines})"
 
 
-def _finding(f: Finding) -> list[str]:
+def render_finding(f: Finding) -> list[str]:
     out = [f"### {f.id}: {f.title}", ""]
     out += ["**Location:** " + "; ".join(format_location(loc) for loc in f.locations), ""]
     out += [f"**Issue:** {f.issue}", ""]
