@@ -118,6 +118,18 @@ class RuleContext:
     def file_location(self, path: str, start: int, end: int | None = None) -> Location:
         return Location(path=path, start_line=start, end_line=end or start)
 
+    def location(self, path: str, start: int, end: int | None = None) -> Location:
+        """A location in the plan or in a loaded file, whichever `path` names."""
+        if path == self.plan.path:
+            return self.plan_location(start, end)
+        return self.file_location(path, start, end)
+
+    def evidence(self, path: str, start: int, end: int | None = None) -> Evidence:
+        """A quote copied from the plan or a loaded file, whichever `path` names."""
+        if path == self.plan.path:
+            return self.plan_evidence(start, end)
+        return self.file_evidence(path, start, end)
+
     def file_evidence(self, path: str, start: int, end: int | None = None) -> Evidence:
         end = end or start
         lines = self.context.files[path].lines if path in self.context.files else []

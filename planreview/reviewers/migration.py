@@ -36,16 +36,11 @@ def plan_sql(ctx: RuleContext) -> list[SqlStatement]:
 
 
 def where(ctx: RuleContext, s: SqlStatement) -> Location:
-    if s.path == ctx.plan.path:
-        return ctx.plan_location(s.start_line, s.end_line)
-    return ctx.file_location(s.path, s.start_line, s.end_line)
+    return ctx.location(s.path, s.start_line, s.end_line)
 
 
 def quote(ctx: RuleContext, s: SqlStatement, end: int | None = None) -> Evidence:
-    last = end if end is not None else s.end_line
-    if s.path == ctx.plan.path:
-        return ctx.plan_evidence(s.start_line, last)
-    return ctx.file_evidence(s.path, s.start_line, last)
+    return ctx.evidence(s.path, s.start_line, end if end is not None else s.end_line)
 
 
 def created_tables(ctx: RuleContext) -> dict[str, int]:
@@ -776,9 +771,7 @@ def plan_drops(ctx: RuleContext) -> Iterator[Drop]:
 
 
 def _drop_location(ctx: RuleContext, d: Drop) -> tuple[Location, Evidence]:
-    if d.path == ctx.plan.path:
-        return ctx.plan_location(d.line, d.end_line), ctx.plan_evidence(d.line, d.end_line)
-    return ctx.file_location(d.path, d.line, d.end_line), ctx.file_evidence(d.path, d.line)
+    return ctx.location(d.path, d.line, d.end_line), ctx.evidence(d.path, d.line, d.end_line)
 
 
 _PRESENT = {"dropped": "drops", "renamed": "renames"}

@@ -24,16 +24,16 @@ FOCUS = "queries, loops, round-trips and transactions on hot paths"
 # --- helpers shared with the caching rules ---------------------------------------------------
 
 
+def _path(ctx: RuleContext, unit: CodeUnit) -> str:
+    return ctx.plan.path if unit.origin == "plan" else unit.path
+
+
 def location(ctx: RuleContext, unit: CodeUnit, start: int, end: int | None = None) -> Location:
-    if unit.origin == "plan":
-        return ctx.plan_location(start, end)
-    return ctx.file_location(unit.path, start, end)
+    return ctx.location(_path(ctx, unit), start, end)
 
 
 def evidence(ctx: RuleContext, unit: CodeUnit, start: int, end: int | None = None) -> Evidence:
-    if unit.origin == "plan":
-        return ctx.plan_evidence(start, end)
-    return ctx.file_evidence(unit.path, start, end)
+    return ctx.evidence(_path(ctx, unit), start, end)
 
 
 def where_text(unit: CodeUnit) -> str:
