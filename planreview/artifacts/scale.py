@@ -124,12 +124,33 @@ def stated_counts(plan: ParsedPlan) -> list[Stated]:
                     continue
             count = parse_count(m.group("num"), mult)
             out.append(Stated(entity_key(entity), count, number))
+            # "12,000 published articles", "500 active tenants": the counted noun may follow
+            # up to two adjectives; credit the first plural word too.
+            noun = _counted_noun(text[m.end():]) if not entity.lower().endswith("s") else None
+            if noun is not None:
+                out.append(Stated(entity_key(noun), count, number))
             if entity_key(entity) == "row":
                 table = _table_before(text, m.start())
                 if table is not None:
                     out.append(Stated(entity_key(table), count, number))
     out.extend(_table_counts(plan))
     return out
+
+
+_FOLLOWING = re.compile(r"\s+([A-Za-z][A-Za-z_-]{2,40})")
+
+
+def _counted_noun(rest: str) -> str | None:
+    """The first plural word among the (at most two) words right after a count's first
+    word, stopping at a word that cannot be part of the noun phrase ("with", "per")."""
+    for _ in range(2):
+        m = _FOLLOWING.match(rest)
+        if m is None or m.group(1).lower() in _NOT_ENTITIES:
+            return None
+        if m.group(1).lower().endswith("s"):
+            return m.group(1)
+        rest = rest[m.end():]
+    return None
 
 
 _BACKTICKED = re.compile(r"`([A-Za-z_][\w]*)(?:\.\w+)?`")

@@ -850,21 +850,6 @@ def external_call_per_row(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-def _stated_count(ctx: RuleContext, entity: str) -> int | None:
-    """The largest count the plan states for `entity`: the scale parser's figure, or a
-    count with up to two adjectives before the plural noun ("12,000 published articles")."""
-    counts = [stated_rows(ctx, entity) or 0]
-    if len(entity) >= 4:
-        pattern = (
-            rf"(?i)(\d[\d,]*(?:\.\d+)?)\s*([km])?\s+(?:[a-z-]+\s+){{0,2}}"
-            rf"{re.escape(entity)}s?\b"
-        )
-        for m in re.finditer(pattern, ctx.plan.text):
-            scale = {"k": 1_000, "m": 1_000_000}.get((m.group(2) or "").lower(), 1)
-            counts.append(int(float(m.group(1).replace(",", "")) * scale))
-    return max(counts) or None
-
-
 PRERENDER_ROWS = 1_000
 """Pages above which pre-rendering every one at build time is a problem worth a finding."""
 
@@ -892,7 +877,7 @@ def prerender_every_row(ctx: RuleContext) -> Iterator[Hit]:
                 for name in re.findall(r"([A-Za-z_$][\w$]*)\s*\(", body)
                 for w in re.findall(r"[A-Z]?[a-z]+", name)
             }
-            stated = [(rows, w) for w in words if (rows := _stated_count(ctx, w))]
+            stated = [(rows, w) for w in words if (rows := stated_rows(ctx, w))]
             if not stated:
                 continue
             rows, entity = max(stated)

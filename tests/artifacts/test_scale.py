@@ -76,3 +76,15 @@ def test_markdown_tables_with_a_rows_column_state_counts() -> None:
     assert scale.rows_for("messages") == 1_200_000_000
     assert scale.rows_for("conversations") == 60_000_000
     assert scale.lines["conversation"] == 4
+
+
+def test_a_count_reaches_the_noun_after_its_adjectives() -> None:
+    scale = stated_scale(parse_plan("We serve ~12,000 published articles and 500 active tenants.\n",
+                                    "plan.md"))
+    assert scale.rows_for("article") == 12_000
+    assert scale.rows_for("tenants") == 500
+
+
+def test_a_count_does_not_jump_over_a_preposition() -> None:
+    scale = stated_scale(parse_plan("We have 800 packages with bookings attached.\n", "plan.md"))
+    assert scale.rows_for("booking") is None
