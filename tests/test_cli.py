@@ -10,7 +10,7 @@ import pytest
 
 from planreview.cli import run
 from planreview.models import Report, Severity
-from planreview.rules import REGISTRY, Hit, RuleContext, rule
+from planreview.rules import REGISTRY, Hit, RuleContext, all_rules, rule
 
 PLAN = "# Orders plan\n\nWe add `server/src/orders.ts:1-2`.\n\nMARKER line for the test rule.\n"
 FILES: dict[str, str | bytes] = {
@@ -222,6 +222,10 @@ def test_usage_error_is_one_line(cli: Runner) -> None:
 def test_rules_lists_every_rule_with_id_specialty_and_severity(cli: Runner) -> None:
     code, out, _ = cli("rules")
     assert code == 0
+    listed = []
     for line in out.splitlines():
         rule_id, specialty, severity = line.split()[:3]
         assert rule_id.startswith(specialty + "/") and severity in ("P1", "P2", "P3")
+        listed.append(rule_id)
+    assert listed == [r.id for r in all_rules()]
+    assert {r.split("/")[0] for r in listed} == {"performance", "migration", "indexing", "caching"}
