@@ -40,9 +40,10 @@ def pipeline_ms(plan: Path, root: Path, runs: int) -> tuple[float, int]:
 
 def process_run(plan: Path, root: Path) -> tuple[float, float]:
     exe = Path(sys.executable).with_name("planreview")
+    out = root.parent / "report.json"  # never a device: --out on /dev/null once replaced it
     start = time.perf_counter()
     child = subprocess.Popen([str(exe), "review", str(plan), "--repo", str(root), "--quiet",
-                              "--format", "json", "--out", os.devnull])
+                              "--format", "json", "--out", str(out)])
     _, _, usage = os.wait4(child.pid, 0)  # this child's own peak RSS, not the max of all
     wall = (time.perf_counter() - start) * 1000
     return wall, usage.ru_maxrss / 1024

@@ -229,3 +229,71 @@ def test_rules_lists_every_rule_with_id_specialty_and_severity(cli: Runner) -> N
         listed.append(rule_id)
     assert listed == [r.id for r in all_rules()]
     assert {r.split("/")[0] for r in listed} == {"performance", "migration", "indexing", "caching"}
+
+
+def test_out_on_a_fifo_writes_into_it_and_leaves_the_fifo(
+    cli: Runner, repo: Path, tmp_path: Path
+) -> None:
+    """`--out /dev/null` once replaced the device with a regular file (as root)."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    code, _, _ = cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--out", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0 and received[0].startswith("# Plan Review")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+def test_out_on_dev_null_leaves_the_device(cli: Runner, repo: Path) -> None:
+    import os
+    import stat
+
+    code, _, _ = cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--out", os.devnull)
+    assert code == 0 and stat.S_ISCHR(Path(os.devnull).stat().st_mode)
+
+
+def test_out_on_dev_full_is_a_one_line_error_and_the_device_stays(
+    cli: Runner, repo: Path
+) -> None:
+    import stat
+
+    result = cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--out", "/dev/full")
+    assert_one_line_error(result, "cannot write")
+    assert stat.S_ISCHR(Path("/dev/full").stat().st_mode)
+
+
+def test_out_through_a_symlink_writes_its_target(
+    cli: Runner, repo: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "reports" / "latest.md"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    assert cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--out", str(link))[0] == 0
+    assert link.is_symlink() and target.read_text().startswith("# Plan Review")
+
+
+def test_out_keeps_the_existing_files_mode_and_new_files_follow_the_umask(
+    cli: Runner, repo: Path, tmp_path: Path
+) -> None:
+    import os
+
+    kept = tmp_path / "kept.md"
+    kept.write_text("old\n")
+    kept.chmod(0o640)
+    assert cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--out", str(kept))[0] == 0
+    assert kept.stat().st_mode & 0o777 == 0o640
+    previous = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.md"
+        assert cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--out", str(fresh))[0] == 0
+    finally:
+        os.umask(previous)
+    assert fresh.stat().st_mode & 0o777 == 0o644
