@@ -35,7 +35,8 @@ import pgparse  # noqa: E402
 
 from planreview.plan import parse_plan  # noqa: E402
 from planreview.repo import RepoContext  # noqa: E402
-from planreview.rules import RuleContext, all_rules, run_rules  # noqa: E402
+from planreview.reviewers import all_rules, rule_sets  # noqa: E402
+from planreview.rules import RuleContext, run_rules  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "squawk_corpus"
 SQUAWK = Path(sys.executable).parent / "squawk"
@@ -193,7 +194,7 @@ def our_flags(
     body = text if text.endswith("\n") else text + "\n"
     plan = parse_plan(header + "```sql\n" + body + "```\n", name)
     offset = header.count("\n") + 1  # plan line n + offset holds file line n
-    results = run_rules(RuleContext(plan, RepoContext()), SPECIALTIES)
+    results = run_rules(RuleContext(plan, RepoContext()), rule_sets(SPECIALTIES))
     flags = {
         (_statement_of(spans, loc.start_line - offset, finding.rule or ""), finding.rule or "")
         for findings in results.findings.values()

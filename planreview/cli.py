@@ -189,7 +189,7 @@ def schema() -> None:
 @click.option("--markdown", is_flag=True, help="Print the docs/rules.md reference instead.")
 def rules(markdown: bool) -> None:
     """List every deterministic rule: id, specialty, severity, summary."""
-    from planreview.rules import all_rules
+    from planreview.reviewers import all_rules
     from planreview.rules_doc import rules_markdown
 
     if markdown:

@@ -5,7 +5,8 @@ artifacts parsed from both) and yields `Hit`s. The runner turns hits into contra
 `Finding`s, applies suppressions (`<!-- planreview-ignore: rule-id -->` above a block),
 disabled rules and severity overrides from the configuration.
 
-Rules live in `planreview/reviewers/<specialty>.py`, registered with `@rule(...)`.
+Rules live in `planreview/reviewers/<specialty>/<theme>.py`, marked with `@rule(...)`;
+each specialist's package lists its rule modules in its `Specialist` value.
 Each docstring says what the rule catches, why it matters, and the fix: its first
 line is the one-line summary `planreview rules` prints, the rest is `docs/rules.md`.
 """
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from planreview.models import Category, Confidence, Evidence, Finding, Location, Severity
@@ -63,32 +65,74 @@ class Rule:
         return inspect.getdoc(self.fn) or ""
 
 
-REGISTRY: dict[str, Rule] = {}
 _RULE_ID = re.compile(r"^(performance|migration|indexing|caching)/[a-z0-9]+(-[a-z0-9]+)*$")
+_ATTR = "__planreview_rule__"
 
 
 def rule(rule_id: str, *, severity: Severity) -> Callable[[RuleFn], RuleFn]:
-    """Register a rule. The id's prefix is its specialty: `migration/some-name`."""
+    """Mark a function as a rule. The id's prefix is its specialty: `migration/some-name`.
+
+    Marking registers nothing: a specialist lists its rule modules (`rules_in`) and the
+    caller hands the rules to `run_rules`.
+    """
     if not _RULE_ID.match(rule_id):
         raise ValueError(f"bad rule id {rule_id!r}")
-    if rule_id in REGISTRY:
-        raise ValueError(f"duplicate rule id {rule_id!r}")
 
-    def register(fn: RuleFn) -> RuleFn:
+    def mark(fn: RuleFn) -> RuleFn:
         if not (fn.__doc__ or "").strip():
             raise ValueError(f"rule {rule_id} needs a docstring")
         category = Category(rule_id.split("/", 1)[0])
-        REGISTRY[rule_id] = Rule(rule_id, category, severity, fn)
+        setattr(fn, _ATTR, Rule(rule_id, category, severity, fn))
         return fn
 
-    return register
+    return mark
 
 
-def all_rules() -> list[Rule]:
-    """Every registered rule, sorted by specialty then id."""
-    import planreview.reviewers  # noqa: F401  (importing registers the rules)
+def rule_of(fn: RuleFn) -> Rule:
+    """The Rule a `@rule(...)` function declares."""
+    found = getattr(fn, _ATTR, None)
+    if not isinstance(found, Rule):
+        raise ValueError(f"{getattr(fn, '__name__', fn)!r} is not marked with @rule")
+    return found
 
-    return sorted(REGISTRY.values(), key=lambda r: (r.category.value, r.id))
+
+def rules_in(*modules: ModuleType) -> tuple[Rule, ...]:
+    """The rules defined in these modules (marked with `@rule`), sorted by id."""
+    found: dict[str, Rule] = {}
+    for module in modules:
+        for value in vars(module).values():
+            r = getattr(value, _ATTR, None)
+            if isinstance(r, Rule) and r.fn.__module__ == module.__name__:
+                if r.id in found:
+                    raise ValueError(f"duplicate rule id {r.id!r}")
+                found[r.id] = r
+    return tuple(sorted(found.values(), key=lambda r: r.id))
+
+
+@dataclass(frozen=True)
+class Specialist:
+    """A specialist's whole identity: the one value its package declares."""
+
+    name: str
+    prompt: str
+    """File name under planreview/prompts/."""
+    focus: str
+    """One line: what this specialist looks at."""
+    relevant: re.Pattern[str]
+    """Which repository files matter to it (path or text) when the LLM context is cut."""
+    rules: tuple[Rule, ...]
+
+    def __post_init__(self) -> None:
+        for r in self.rules:
+            if r.category.value != self.name:
+                raise ValueError(f"rule {r.id} does not belong to specialist {self.name}")
+        ids = [r.id for r in self.rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate rule ids in specialist {self.name}")
+
+
+RuleSets = Mapping[str, Sequence[Rule]]
+"""Specialty -> the rules to run for it."""
 
 
 @dataclass
@@ -196,12 +240,15 @@ def _to_finding(r: Rule, hit: Hit, overrides: dict[str, Severity]) -> Finding:
 
 def run_rules(
     ctx: RuleContext,
-    specialties: Iterable[str],
+    rule_sets: RuleSets,
     *,
     disable: Iterable[str] = (),
     overrides: dict[str, Severity] | None = None,
 ) -> RuleResults:
     """Run every enabled rule of each specialty; one specialty's crash never hides another's.
+
+    `rule_sets` maps each specialty to run to its rules (`planreview.reviewers.rule_sets`
+    for the built-in ones; tests build their own).
 
     A rule that raises is our bug, not the user's: the specialty is reported as failed
     with the rule id and the exception, so the report says the review is incomplete.
@@ -209,10 +256,10 @@ def run_rules(
     disabled = set(disable)
     ranges = suppressions(ctx.plan)
     results = RuleResults()
-    for specialty in specialties:
+    for specialty, specialty_rules in rule_sets.items():
         found: list[Finding] = []
         suppressed = 0
-        rules = [r for r in all_rules() if r.category.value == specialty and r.id not in disabled]
+        rules = [r for r in specialty_rules if r.id not in disabled]
         try:
             for r in rules:
                 for hit in _run_one(r, ctx):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from planreview.rules import all_rules
+from planreview.reviewers import all_rules
 
 
 def rules_markdown() -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, cast
@@ -131,27 +130,15 @@ def shared_prefix(plan: ParsedPlan, excerpts: list[str], nonce: str) -> str:
 
 # --- which excerpts matter to whom (only used over the budget) -------------------------
 
-_RELEVANT: dict[str, re.Pattern[str]] = {
-    "migration": re.compile(r"migrat|schema|\.sql$|\.prisma$|seed|deploy", re.I),
-    "indexing": re.compile(
-        r"schema|\.sql$|\.prisma$|repositor|model|findMany|findFirst|where:|SELECT ", re.I
-    ),
-    "caching": re.compile(r"cache|redis|revalidat|route\.|page\.tsx|layout\.|ttl|lru", re.I),
-    "performance": re.compile(
-        r"service|repositor|controller|handler|route|worker|job|findMany|\$transaction|await",
-        re.I,
-    ),
-}
-
-
 def _relevance(name: str, loaded: LoadedFile, cited: set[str]) -> int:
     """2 when a rule finding of this specialist cites the file, 1 when its path or text
     matches the specialty, 0 otherwise."""
     if loaded.path in cited:
         return 2
-    pattern = _RELEVANT.get(name)
-    if pattern is None:
+    spec = SPECIALISTS.get(name)
+    if spec is None:
         return 0
+    pattern = spec.relevant
     return 1 if pattern.search(loaded.path) or pattern.search(loaded.text[:20_000]) else 0
 
 

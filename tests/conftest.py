@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from planreview.rules import RuleFn
+
 _AMBIENT = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_", "PLANREVIEW_", "GITHUB_")
 _PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
@@ -67,3 +69,27 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 def git() -> Callable[..., str]:
     """Run a git command in a folder: git(root, 'commit', '-m', 'x')."""
     return _git
+
+
+AddRule = Callable[[RuleFn], str]
+
+
+@pytest.fixture
+def add_rule(monkeypatch: pytest.MonkeyPatch) -> AddRule:
+    """Wire a test rule into its specialist for end-to-end runs (CLI, eval, benchmarks).
+
+    The built-in `SPECIALISTS` entry is replaced for this test only; unit tests of rules
+    hand their own rule sets to `run_rules` instead.
+    """
+    from dataclasses import replace
+
+    from planreview.reviewers import SPECIALISTS
+    from planreview.rules import rule_of
+
+    def add(fn: RuleFn) -> str:
+        r = rule_of(fn)
+        spec = SPECIALISTS[r.category.value]
+        monkeypatch.setitem(SPECIALISTS, spec.name, replace(spec, rules=(*spec.rules, r)))
+        return r.id
+
+    return add

@@ -10,7 +10,9 @@ import pytest
 
 from planreview.cli import run
 from planreview.models import Report, Severity
-from planreview.rules import REGISTRY, Hit, RuleContext, all_rules, rule
+from planreview.reviewers import all_rules
+from planreview.rules import Hit, RuleContext, rule
+from tests.conftest import AddRule
 
 PLAN = "# Orders plan\n\nWe add `server/src/orders.ts:1-2`.\n\nMARKER line for the test rule.\n"
 FILES: dict[str, str | bytes] = {
@@ -32,7 +34,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Runner:
 
 
 @pytest.fixture
-def marker_rule() -> Iterator[str]:
+def marker_rule(add_rule: AddRule) -> str:
     """A test rule that flags every plan line containing MARKER (P2)."""
 
     @rule("caching/test-marker", severity=Severity.P2)
@@ -46,8 +48,7 @@ def marker_rule() -> Iterator[str]:
                     evidence=[ctx.plan_evidence(number)],
                 )
 
-    yield "caching/test-marker"
-    del REGISTRY["caching/test-marker"]
+    return add_rule(marker)
 
 
 @pytest.fixture
@@ -103,18 +104,18 @@ def test_progress_lines_go_to_stderr_unless_quiet(cli: Runner, repo: Path) -> No
     assert cli("review", plan_arg(repo), "--repo", str(repo), "-q")[2] == ""
 
 
-def test_a_crashing_reviewer_exits_3_and_the_report_says_why(cli: Runner, repo: Path) -> None:
+def test_a_crashing_reviewer_exits_3_and_the_report_says_why(
+    cli: Runner, repo: Path, add_rule: AddRule
+) -> None:
     @rule("indexing/test-crash", severity=Severity.P2)
     def crash(ctx: RuleContext) -> Iterator[Hit]:
         """Always raises (a test rule)."""
         raise RuntimeError("kaput")
         yield  # pragma: no cover
 
-    try:
-        code, out, _ = cli("review", plan_arg(repo), "--repo", str(repo), "-q")
-        partial = cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--allow-partial")[0]
-    finally:
-        del REGISTRY["indexing/test-crash"]
+    add_rule(crash)
+    code, out, _ = cli("review", plan_arg(repo), "--repo", str(repo), "-q")
+    partial = cli("review", plan_arg(repo), "--repo", str(repo), "-q", "--allow-partial")[0]
     assert code == 3
     assert "Incomplete review" in out and "indexing/test-crash crashed: RuntimeError" in out
     assert partial == 0

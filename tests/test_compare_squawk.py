@@ -23,7 +23,8 @@ from benchmarks.compare_squawk import (
     statement_spans,
 )
 from planreview.models import Severity
-from planreview.rules import REGISTRY, Hit, RuleContext, rule
+from planreview.rules import Hit, RuleContext, rule
+from tests.conftest import AddRule
 
 needs_squawk = pytest.mark.skipif(not SQUAWK.exists(), reason="squawk binary not installed")
 
@@ -85,7 +86,7 @@ def test_a_statement_flagged_under_any_squawk_rule_mapped_to_ours_is_agreement()
 
 
 @pytest.fixture
-def drop_rule() -> Iterator[str]:
+def drop_rule(add_rule: AddRule) -> str:
     """A throwaway migration rule flagging every plan line that says DROP."""
     rule_id = "migration/test-every-drop"
 
@@ -96,8 +97,7 @@ def drop_rule() -> Iterator[str]:
             if "DROP" in text:
                 yield Hit("drop", [ctx.plan_location(number)], "i", "m", "r")
 
-    yield rule_id
-    del REGISTRY[rule_id]
+    return add_rule(every_drop)
 
 
 @pytest.mark.parametrize("header", ["", "`prisma/migrations/1_x/migration.sql`:\n"])

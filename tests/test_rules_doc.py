@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planreview.rules import all_rules
+from planreview.reviewers import all_rules
 from planreview.rules_doc import rules_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"

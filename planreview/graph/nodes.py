@@ -20,6 +20,7 @@ from planreview.models import Dropped, RepoInfo, Report, ReviewerRun, summarize
 from planreview.plan import load_plan_file, parse_plan_text
 from planreview.repo import load_context as load_repo_context
 from planreview.review import ProgressEvent
+from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 
 NodeUpdate = dict[str, object]
@@ -59,7 +60,8 @@ def analyze(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
     settings = runtime.context.settings
     rule_ctx = RuleContext(state.plan, state.context, runtime.context.repo)
     results = run_rules(
-        rule_ctx, settings.reviewers, disable=settings.disable, overrides=settings.severity
+        rule_ctx, rule_sets(settings.reviewers),
+        disable=settings.disable, overrides=settings.severity,
     )
     notes = []
     if "artifacts" in rule_ctx.__dict__:  # parsed lazily: only report what was attempted

@@ -1,25 +1,29 @@
-"""The four specialists. Each module declares its name, its prompt file and its rules.
+"""The four specialists, each a package declaring one `Specialist` value (its whole identity).
 
-Importing this package registers every rule (see `planreview.rules`).
+Adding a specialist: its own package under `planreview/reviewers/`, and one line here.
+Nothing registers on import: callers take rule sets from `SPECIALISTS` and hand them
+to `planreview.rules.run_rules`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from planreview.reviewers import caching, indexing, migration, performance
-
-
-@dataclass(frozen=True)
-class Specialist:
-    name: str
-    prompt: str
-    """File name under planreview/prompts/."""
-    focus: str
-    """One line: what this specialist looks at."""
-
+from planreview.rules import Rule, Specialist
 
 SPECIALISTS: dict[str, Specialist] = {
-    m.NAME: Specialist(m.NAME, m.PROMPT, m.FOCUS)
-    for m in (performance, migration, indexing, caching)
+    s.name: s
+    for s in (performance.SPECIALIST, migration.SPECIALIST, indexing.SPECIALIST, caching.SPECIALIST)
 }
+
+
+def all_rules() -> list[Rule]:
+    """Every built-in rule, sorted by specialty then id."""
+    rules = [r for s in SPECIALISTS.values() for r in s.rules]
+    return sorted(rules, key=lambda r: (r.category.value, r.id))
+
+
+def rule_sets(names: Iterable[str]) -> dict[str, tuple[Rule, ...]]:
+    """Specialty -> its rules, for `run_rules`, in the order given."""
+    return {name: SPECIALISTS[name].rules for name in names}

@@ -16,7 +16,9 @@ import pytest
 
 from planreview.cli import run
 from planreview.models import Severity
-from planreview.rules import REGISTRY, Hit, RuleContext, rule
+from planreview.reviewers import all_rules
+from planreview.rules import Hit, RuleContext, rule
+from tests.conftest import AddRule
 from tests.evals.evalkit import write_case
 
 RULE = "performance/test-eval-marker"
@@ -24,7 +26,7 @@ MARKER = re.compile(r"MARKER-(\w+)")
 
 
 @pytest.fixture
-def marker_rule() -> Iterator[None]:
+def marker_rule(add_rule: AddRule) -> None:
     """Flags every `MARKER-<word>` in the plan as a P2 finding titled `Marker <word>`."""
 
     @rule(RULE, severity=Severity.P2)
@@ -38,8 +40,7 @@ def marker_rule() -> Iterator[None]:
                     evidence=[ctx.plan_evidence(number)],
                 )
 
-    yield
-    del REGISTRY[RULE]
+    add_rule(marker)
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def cases(tmp_path: Path, git: Callable[..., str], marker_rule: None,
         "-c", "commit.gpgsign=false", "commit", "-q", "-m", "init")
     write_case(root, "no-repo", {"id": "no-repo", "plan": "plan.md", "expected": []},
                plan="# Clean plan\n\nNothing to see.\n")
-    others = [rule_id for rule_id in REGISTRY if rule_id != RULE]
+    others = [r.id for r in all_rules() if r.id != RULE]
     (tmp_path / ".planreview.toml").write_text(
         f"disable = {json.dumps(others)}\n", encoding="utf-8"
     )

@@ -20,7 +20,7 @@ from planreview.models import Report
 from planreview.repo import open_repo
 from planreview.report.markdown import render_markdown
 from planreview.review import ProgressEvent, ReviewRequest, run_review
-from planreview.rules import all_rules
+from planreview.reviewers import all_rules
 from tests.llm import reference01 as ref
 from tests.llm.conftest import SleepLog
 from tests.stub_openai import StubServer, answer, fail
@@ -260,7 +260,7 @@ from pathlib import Path
 from planreview.config import Settings
 from planreview.repo import open_repo
 from planreview.review import ReviewRequest, run_review
-from planreview.rules import all_rules
+from planreview.reviewers import all_rules
 
 root, base_url, cache_dir = sys.argv[1:4]
 settings = Settings(base_url=base_url, api_key="k", model="stub-model", cache=False,

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, Repo, RepoContext, Window, open_repo
+from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 from tests.conftest import GitRepoFactory
 
@@ -25,7 +26,7 @@ def findings(
             p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
         }
     )
-    results = run_rules(RuleContext(plan, context, repo), ["caching"])
+    results = run_rules(RuleContext(plan, context, repo), rule_sets(["caching"]))
     assert results.errors == {}
     return [f for f in results.findings["caching"] if f.rule == rule_id]
 
@@ -480,7 +481,7 @@ def test_caching_rules_never_crash_on_fragments(fragments: list[str]) -> None:
     code = "\n".join(fragments)
     prose = "Visible within 1 minute. Rename `/t/[slug]` to `/s/[slug]`."
     md = f"# Plan\n{prose}\n\n```ts\n{code}\n```\n"
-    results = run_rules(RuleContext(parse_plan(md, PLAN), RepoContext()), ["caching"])
+    results = run_rules(RuleContext(parse_plan(md, PLAN), RepoContext()), rule_sets(["caching"]))
     assert results.errors == {}
 
 

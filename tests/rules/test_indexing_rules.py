@@ -6,6 +6,7 @@ from __future__ import annotations
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, RepoContext, Window, open_repo
+from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 from tests.conftest import GitRepoFactory
 
@@ -19,7 +20,7 @@ def findings(plan_md: str, rule_id: str, files: dict[str, str] | None = None) ->
             p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
         }
     )
-    results = run_rules(RuleContext(plan, context), ["indexing"])
+    results = run_rules(RuleContext(plan, context), rule_sets(["indexing"]))
     assert results.errors == {}
     return [f for f in results.findings["indexing"] if f.rule == rule_id]
 
@@ -306,7 +307,7 @@ def sql_repo_findings(
 ) -> list[Finding]:
     root = git_repo({"migrations/0007_audit_events.sql": AUDIT_TABLE})
     plan = parse_plan(plan_md.lstrip("\n"), PLAN)
-    results = run_rules(RuleContext(plan, RepoContext(), open_repo(root)), ["indexing"])
+    results = run_rules(RuleContext(plan, RepoContext(), open_repo(root)), rule_sets(["indexing"]))
     return [f for f in results.findings["indexing"] if f.rule == rule_id]
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, Repo, RepoContext, Window, open_repo
+from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 from tests.conftest import GitRepoFactory
 
@@ -24,7 +25,7 @@ def findings(
             p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
         }
     )
-    results = run_rules(RuleContext(plan, context, repo), ["migration"])
+    results = run_rules(RuleContext(plan, context, repo), rule_sets(["migration"]))
     assert results.errors == {}
     return [f for f in results.findings["migration"] if f.rule == rule_id]
 
@@ -617,7 +618,7 @@ def test_migration_and_indexing_rules_never_crash_on_fragments(sql: str, prisma:
     plan = parse_plan(md, PLAN)
     files = {"prisma/schema.prisma": prisma}
     context = RepoContext(files={p: LoadedFile(p, t, (Window(1, 1),)) for p, t in files.items()})
-    results = run_rules(RuleContext(plan, context), ["migration", "indexing"])
+    results = run_rules(RuleContext(plan, context), rule_sets(["migration", "indexing"]))
     assert results.errors == {}
 
 

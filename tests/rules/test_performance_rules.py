@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from planreview.models import Finding, Severity
 from planreview.plan import parse_plan
 from planreview.repo import LoadedFile, RepoContext, Window
+from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 
 PLAN = "docs/plans/p.md"
@@ -20,7 +21,7 @@ def findings(plan_md: str, rule_id: str, files: dict[str, str] | None = None) ->
             p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
         }
     )
-    results = run_rules(RuleContext(plan, context), ["performance"])
+    results = run_rules(RuleContext(plan, context), rule_sets(["performance"]))
     assert results.errors == {}
     return [f for f in results.findings["performance"] if f.rule == rule_id]
 
@@ -599,7 +600,7 @@ _SNIPPET = st.lists(
 def test_performance_rules_never_crash_on_fragments(fragments: list[str]) -> None:
     code = "\n".join(fragments)
     plan = parse_plan(f"# Plan\n## Phase 1\n\n```ts\n{code}\n```\n", PLAN)
-    results = run_rules(RuleContext(plan, RepoContext()), ["performance"])
+    results = run_rules(RuleContext(plan, RepoContext()), rule_sets(["performance"]))
     assert results.errors == {}
     for finding in results.findings["performance"]:
         assert all(loc.start_line >= 5 for loc in finding.locations)

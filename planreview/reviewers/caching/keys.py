@@ -1,0 +1,205 @@
+"""Caching rules about keys: a tenant missing from the cache key, Redis KEYS on a request path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from planreview.artifacts.code import CacheCall, CodeUnit, Function
+from planreview.models import Severity
+from planreview.reviewers.common import (
+    at,
+    evidence,
+    is_batch_job,
+    is_relevant,
+    location,
+    where_text,
+)
+from planreview.rules import Hit, RuleContext, rule
+
+# --- tenant in the cache key ---------------------------------------------------------------
+
+_TENANT_PARAM = re.compile(
+    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team|shop|store|merchant|company|"
+    r"site)"
+    r"(?:_?[Ii]d|_?[Ss]lug)?)\b"
+)
+_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company|site")
+
+
+def _first_arg(args: str) -> str:
+    depth = 0
+    for i, c in enumerate(args):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            return args[:i].strip()
+    return args.strip()
+
+
+@rule("caching/cache-key-missing-tenant", severity=Severity.P1)
+def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
+    """A tenant-scoped function caches under a key that does not include the tenant.
+
+    Why: two tenants asking for the same key (a slug, `"tiers"`) share one entry, so one
+    tenant's data is served to another: a tenant-isolation breach, not just staleness.
+    Fix: put the tenant id first in every key (`` `tenant:${tenantId}:tiers` ``), and in
+    `unstable_cache` pass it as an argument or in the key parts.
+    """
+    for unit in ctx.artifacts.code:
+        # One finding per function and key: its get and set share the flaw.
+        found: dict[tuple[int, str], list[CacheCall]] = {}
+        tenants: dict[tuple[int, str], tuple[Function, str, str]] = {}
+        for c in unit.caches:
+            key: str | None
+            if c.kind in ("get", "set"):
+                key = _first_arg(c.args)
+            elif c.kind == "unstable-cache":
+                key = _unstable_cache_key(c.args)
+                if key is None:
+                    continue
+            else:
+                continue
+            fn = _scope(unit, c.start_line)
+            tenant = _TENANT_PARAM.search(fn.params)
+            if tenant is None or not key:
+                continue
+            if not _loads_tenant_data(unit, fn, tenant.group(1)):
+                continue  # a global cache read from a tenant-scoped function
+            resolved = _resolve_key(unit, fn, key)
+            if resolved is None or _TENANT_WORD.search(resolved):
+                continue
+            if not is_relevant(ctx, unit, c.start_line, c.where):
+                continue
+            slot = (fn.start_line, resolved.strip())
+            found.setdefault(slot, []).append(c)
+            tenants[slot] = (fn, tenant.group(1), key)
+        for slot, calls in found.items():
+            fn, tenant_name, key = tenants[slot]
+            yield _tenant_key_hit(ctx, unit, fn, tenant_name, key, slot[1], calls)
+
+
+def _scope(unit: CodeUnit, line: int) -> Function:
+    """The enclosing named function; for a bare snippet, the whole block, whose "params" are
+    the tenant ids its calls use (`pages.findPublished(siteId, slug)`)."""
+    fn = unit.function_around(line)
+    if fn is not None:
+        return fn
+    used = " ".join([q.args for q in unit.queries] + [a.expr for a in unit.awaits])
+    tenants = dict.fromkeys(m.group(1) for m in _TENANT_PARAM.finditer(used))
+    return Function("", ", ".join(tenants), unit.start_line, unit.end_line, False)
+
+
+def _tenant_key_hit(
+    ctx: RuleContext,
+    unit: CodeUnit,
+    fn: Function,
+    tenant: str,
+    key: str,
+    resolved: str,
+    calls: list[CacheCall],
+) -> Hit:
+    lines = ", ".join(str(c.start_line) for c in calls)
+    return Hit(
+        title=f"Cache key `{key}` in {_scope_name(unit, fn)} does not include `{tenant}`",
+        locations=[location(ctx, unit, c.start_line, c.end_line) for c in calls],
+        issue=(
+            f"{_scope_name(unit, fn)} is scoped by `{tenant}` but reads/writes "
+            f"`{calls[0].name}` under the key `{resolved}` ({where_text(unit)} line"
+            f"{'s' if len(calls) > 1 else ''} {lines}), which has no `{tenant}` in it."
+        ),
+        impact=(
+            "Two tenants with the same key share one cache entry: one tenant's data is "
+            "served to another (a tenant-isolation breach)."
+        ),
+        recommendation=(
+            f"Put the tenant first in the key: `` `${{{tenant}}}:...` ``, in every get, set "
+            "and delete of this cache."
+        ),
+        evidence=[evidence(ctx, unit, c.start_line, c.end_line) for c in calls],
+        confidence=75,
+    )
+
+
+def _scope_name(unit: CodeUnit, fn: Function) -> str:
+    return f"`{fn.name}`" if fn.name else f"the code at {at(unit, fn.start_line)}"
+
+
+def _loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
+    """The function loads data scoped by the tenant parameter (what ends up cached)."""
+    mentions = re.compile(rf"(?<![\w$]){re.escape(param)}\b")
+    inside = range(fn.start_line, fn.end_line + 1)
+    return any(q.start_line in inside and mentions.search(q.args) for q in unit.queries) or any(
+        a.start_line in inside and mentions.search(a.expr) for a in unit.awaits
+    )
+
+
+def _unstable_cache_key(args: str) -> str | None:
+    """Key parts of `unstable_cache(fn, keyParts)` when the wrapped fn closes over a tenant
+    it does not take as a parameter (arguments are part of the key; closures are not)."""
+    fn_text = _first_arg(args)
+    params = re.match(r"\s*(?:async\s*)?\(([^)]*)\)|\s*(?:async\s+)?([\w$]+)\s*=>", fn_text)
+    param_text = (params.group(1) or params.group(2) or "") if params else ""
+    if _TENANT_PARAM.search(param_text) or not _TENANT_PARAM.search(fn_text):
+        return None
+    rest = args[len(args.split(fn_text, 1)[0]) + len(fn_text) :].lstrip(" ,\n")
+    return _first_arg(rest) or "(none)"
+
+
+def _resolve_key(unit: CodeUnit, fn: Function, key: str) -> str | None:
+    """The key's text; a plain variable is replaced by its assignment in the function.
+    None when the key cannot be known (a parameter that is not a tenant)."""
+    if not re.fullmatch(r"[\w$]+", key):
+        return key
+    if _TENANT_PARAM.fullmatch(key):
+        return key
+    body = "\n".join(unit.line(n) for n in range(fn.start_line, fn.end_line + 1))
+    m = re.search(rf"(?:const|let|var)\s+{re.escape(key)}\s*(?::[^=]+)?=\s*([^;\n]+)", body)
+    if m:
+        return m.group(1)
+    if re.search(rf"(?<![\w$]){re.escape(key)}\b", fn.params):
+        return key  # a non-tenant parameter used as the whole key
+    return None
+
+
+# --- Redis KEYS ----------------------------------------------------------------------------
+
+
+@rule("caching/redis-keys-in-request-path", severity=Severity.P2)
+def redis_keys_in_request_path(ctx: RuleContext) -> Iterator[Hit]:
+    """Redis `KEYS pattern` on a request path.
+
+    Why: KEYS walks the whole keyspace in one blocking call (O(N) over every key); on a
+    production Redis with millions of keys it stalls every other client for the duration.
+    Fix: `SCAN` with `MATCH`/`COUNT` (`scanStream`, `scanIterator`, `scan_iter`), or keep a
+    Set of the keys per tenant and read that.
+    """
+    for unit in ctx.artifacts.code:
+        if is_batch_job(unit):
+            continue
+        for c in unit.caches:
+            if c.kind != "redis-keys" or not re.search(r"(?i)redis|client|cache|kv|conn", c.name):
+                continue
+            if not is_relevant(ctx, unit, c.start_line, c.where):
+                continue
+            yield Hit(
+                title=f"`{c.name}.keys({c.args.strip()})` scans the whole Redis keyspace",
+                locations=[location(ctx, unit, c.start_line, c.end_line)],
+                issue=(
+                    f"{at(unit, c.start_line)} calls Redis `KEYS` with "
+                    f"`{c.args.strip()}` on a request path."
+                ),
+                impact=(
+                    "KEYS is O(total keys) and blocks Redis while it runs: with millions of "
+                    "keys every other request waits on it."
+                ),
+                recommendation=(
+                    "Use `SCAN` with `MATCH` and `COUNT` (ioredis `scanStream`, node-redis "
+                    "`scanIterator`, redis-py `scan_iter`), or track the keys in a Set per "
+                    "tenant and delete from it."
+                ),
+                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
+                confidence=100,
+            )
