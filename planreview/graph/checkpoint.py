@@ -26,8 +26,8 @@ from pydantic import TypeAdapter
 
 from planreview import prompts
 from planreview.llm_cache import default_cache_dir
-from planreview.plan import ParsedPlan
-from planreview.repo import RepoContext
+from planreview.plan import CodeBlock, ParsedPlan, Reference, Section, Table
+from planreview.repo import LoadedFile, RepoContext, Window
 
 if TYPE_CHECKING:
     from planreview.graph.state import RunContext
@@ -43,6 +43,11 @@ _STATE_TYPES: list[tuple[str, ...]] = [
     *(("planreview.plan", n) for n in ("ParsedPlan", "Section", "CodeBlock", "Table",
                                         "Reference")),
     *(("planreview.repo", n) for n in ("RepoContext", "LoadedFile", "Window")),
+    # Where they live since plan/ and repo/ became packages (the pairs above still read
+    # checkpoints written before).
+    *((c.__module__, c.__name__) for c in (
+        ParsedPlan, Section, CodeBlock, Table, Reference, RepoContext, LoadedFile, Window,
+    )),
     *(("planreview.models", n) for n in (
         "Finding", "Location", "Evidence", "Usage", "Dropped", "ReviewerRun", "RepoInfo",
         "SkippedReference", "Summary", "Report", "Severity", "Category",
