@@ -48,7 +48,7 @@ def run_case(case: Case, review: ReviewFn) -> CaseRun:
     started = time.perf_counter()
     try:
         report = review(case)
-    except Exception as exc:  # the per-case isolation boundary: see the docstring
+    except Exception as exc:  # noqa: BLE001 -- the per-case isolation boundary (docstring)
         return CaseRun(
             case=case, report=None, error=f"{type(exc).__name__}: {exc}",
             traceback=traceback.format_exc(), wall_ms=_ms(started),

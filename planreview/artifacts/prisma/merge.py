@@ -57,7 +57,9 @@ def _copy_model(model: PrismaModel) -> PrismaModel:
     )
 
 
-def _merge_model(repo: PrismaModel | None, plan: PrismaModel) -> PrismaModel:
+def _merge_model(  # noqa: C901 -- one branch per documented merge case
+    repo: PrismaModel | None, plan: PrismaModel
+) -> PrismaModel:
     merged = PrismaModel(
         plan.name, plan.path, plan.line, plan.end_line, "plan",
         map=plan.map or (repo.map if repo else None),
