@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from planreview.review import ProgressEvent
+from planreview.request import ProgressEvent
 
 
 class Progress:

@@ -50,7 +50,7 @@ def eval_command(
 ) -> None:
     """Score reviews of the evaluation cases in CASES (one case folder or a folder of
     them) against their expected findings, and print a Markdown scoreboard."""
-    from planreview.cli import write_atomically
+    from planreview.atomic import write_atomically
     from planreview.config import build_settings
     from planreview.evals.case import discover
     from planreview.evals.progress import EvalProgress

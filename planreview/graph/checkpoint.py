@@ -31,7 +31,7 @@ from planreview.repo import LoadedFile, RepoContext, Window
 
 if TYPE_CHECKING:
     from planreview.graph.state import RunContext
-    from planreview.review import ReviewRequest
+    from planreview.request import ReviewRequest
 
 FILE_NAME = "runs.sqlite3"
 _REVIVED: frozenset[type] = frozenset({ParsedPlan, RepoContext})

@@ -10,7 +10,6 @@ rule findings -- deterministic facts -- still reach the report.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from planreview import merge as merging
@@ -22,21 +21,13 @@ from planreview.models import Dropped, ReviewerRun
 from planreview.prompts import PromptError
 from planreview.specialist import SpecialistResult, make_nonce, review_with_llm
 
-CLIENT_KEY = "llm"
-_client_lock = threading.Lock()
-
 NodeUpdate = dict[str, object]
 
 
 def llm_client(ctx: RunContext) -> LLMClient:
-    """The run's client (one per run: its token ceiling is the run's), made on first use."""
-    with _client_lock:
-        client = ctx.extras.get(CLIENT_KEY)
-        if client is None:
-            client = LLMClient.from_settings(ctx.settings)
-            ctx.extras[CLIENT_KEY] = client
-    assert isinstance(client, LLMClient)
-    return client
+    """The run's client (one per run: its token ceiling is the run's)."""
+    assert ctx.llm is not None, "run_review sets the client of every LLM run"
+    return ctx.llm
 
 
 def review_llm(task: ReviewTask, ctx: RunContext) -> tuple[NodeUpdate, ReviewerRun]:

@@ -19,7 +19,7 @@ from planreview.graph.state import ReviewState, ReviewTask, RunContext
 from planreview.models import Dropped, RepoInfo, Report, ReviewerRun, summarize
 from planreview.plan import load_plan_file, parse_plan_text
 from planreview.repo import load_context as load_repo_context
-from planreview.review import ProgressEvent
+from planreview.request import ProgressEvent
 from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 

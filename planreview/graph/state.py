@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,10 @@ from planreview.config import Settings
 from planreview.models import Dropped, Finding, Report, ReviewerRun, SkippedReference
 from planreview.plan import ParsedPlan
 from planreview.repo import Repo, RepoContext
-from planreview.review import ProgressFn
+from planreview.request import ProgressFn, ReviewRequest
+
+if TYPE_CHECKING:
+    from planreview.llm import LLMClient
 
 
 class ReviewState(BaseModel):
@@ -68,13 +71,33 @@ class ReviewTask(BaseModel):
 class RunContext:
     """Run-scoped resources the nodes use but that are not state (LangGraph runtime context)."""
 
-    settings: Settings
-    repo: Repo
-    plan_path: Path
-    plan_text: str | None = None
-    plan_name: str | None = None
-    repo_label: str | None = None
+    request: ReviewRequest
     progress: ProgressFn | None = None
     now: Callable[[], datetime] | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-    """Resources later layers attach (e.g. the LLM client)."""
+    llm: LLMClient | None = None
+    """The run's client (one per run: its token ceiling is the run's); set by `run_review`
+    for an LLM run, None for a rules-only one."""
+
+    @property
+    def settings(self) -> Settings:
+        return self.request.settings
+
+    @property
+    def repo(self) -> Repo:
+        return self.request.repo
+
+    @property
+    def plan_path(self) -> Path:
+        return self.request.plan_path
+
+    @property
+    def plan_text(self) -> str | None:
+        return self.request.plan_text
+
+    @property
+    def plan_name(self) -> str | None:
+        return self.request.plan_name
+
+    @property
+    def repo_label(self) -> str | None:
+        return self.request.repo_label
