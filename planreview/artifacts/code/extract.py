@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from planreview.artifacts.code.javascript import _JsScanner
+from planreview.artifacts.code.javascript import JsScanner
 from planreview.artifacts.code.masking import Unterminated, mask_js, mask_py
 from planreview.artifacts.code.model import (
     FILE_SUFFIXES,
@@ -16,8 +16,8 @@ from planreview.artifacts.code.model import (
     Origin,
     Route,
 )
-from planreview.artifacts.code.python import _PyScanner
-from planreview.artifacts.code.scanner import _Scanner
+from planreview.artifacts.code.python import PyScanner
+from planreview.artifacts.code.scanner import Scanner
 
 if TYPE_CHECKING:
     from planreview.artifacts import Artifacts
@@ -61,10 +61,10 @@ def scan(
 ) -> CodeUnit:
     """Scan one snippet or file. Raises Unterminated when a comment/string never ends."""
     masked = mask_js(text) if language == "typescript" else mask_py(text)
-    scanner: _Scanner = (
-        _JsScanner(text, masked, first_line)
+    scanner: Scanner = (
+        JsScanner(text, masked, first_line)
         if language == "typescript"
-        else _PyScanner(text, masked, first_line)
+        else PyScanner(text, masked, first_line)
     )
     unit = CodeUnit(
         path=path,
@@ -76,7 +76,7 @@ def scan(
         masked=masked,
         route=route_of(path) if origin == "repo" else None,
     )
-    assert isinstance(scanner, (_JsScanner, _PyScanner))
+    assert isinstance(scanner, (JsScanner, PyScanner))
     scanner.scan()
     return scanner.finish(unit)
 

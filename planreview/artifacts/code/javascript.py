@@ -6,40 +6,40 @@ import re
 from typing import TYPE_CHECKING
 
 from planreview.artifacts.code.js_patterns import (
-    _ARROW,
-    _ASSIGN_BEFORE,
-    _AWAIT,
-    _CACHE_HELPER,
-    _CACHE_METHOD,
-    _CACHE_NAME,
-    _CONST,
     _DO,
-    _DRIZZLE_CALL,
-    _FOR,
     _FUNCTION,
-    _INVALIDATE_CALL,
-    _ITER_CALL,
-    _METHOD,
-    _NEW_CACHE,
-    _PRISMA_CALL,
-    _PRISMA_CLIENT,
-    _PROMISE_ALL,
-    _RAW_CALL,
-    _RETURN_TYPE,
-    _REVALIDATE_CALL,
-    _REVALIDATE_EXPORT,
-    _TX_CALL,
-    _TYPEORM_CALL,
-    _UNSTABLE_CACHE,
-    _WHILE,
+    ARROW,
+    ASSIGN_BEFORE,
+    AWAIT,
+    CACHE_HELPER,
+    CACHE_METHOD,
+    CACHE_NAME,
+    CONST,
+    DRIZZLE_CALL,
+    FOR,
+    INVALIDATE_CALL,
+    ITER_CALL,
+    METHOD,
+    NEW_CACHE,
+    PRISMA_CALL,
+    PRISMA_CLIENT,
+    PROMISE_ALL,
+    RAW_CALL,
+    RETURN_TYPE,
+    REVALIDATE_CALL,
+    REVALIDATE_EXPORT,
+    TX_CALL,
+    TYPEORM_CALL,
+    UNSTABLE_CACHE,
+    WHILE,
 )
 from planreview.artifacts.code.model import CacheKind, Orm
 from planreview.artifacts.code.scanner import (
-    _KEYWORDS,
+    KEYWORDS,
+    Scanner,
+    Span,
     _names,
     _number,
-    _Scanner,
-    _Span,
 )
 
 if TYPE_CHECKING:
@@ -47,15 +47,15 @@ if TYPE_CHECKING:
 
 
 
-class _JsScanner(_Scanner):
+class JsScanner(Scanner):
     def scan(self) -> None:
         self.functions()
         self.loops()
         self.transactions()
         self.queries()
         self.awaits()
-        for m in _PROMISE_ALL.finditer(self.m):
-            self.raw.promise_alls.append(_Span(m.end(), self.close_of(m.end() - 1) + 1))
+        for m in PROMISE_ALL.finditer(self.m):
+            self.raw.promise_alls.append(Span(m.end(), self.close_of(m.end() - 1) + 1))
         self.caches()
 
     # functions
@@ -87,11 +87,11 @@ class _JsScanner(_Scanner):
                 seen.add(body)
                 params = self.text[m.end() : self.close_of(m.end() - 1)]
                 self.raw.functions.append(
-                    (_Span(body, self.close_of(body) + 1), m.group(2), params, bool(m.group(1)))
+                    (Span(body, self.close_of(body) + 1), m.group(2), params, bool(m.group(1)))
                 )
-        for m in _METHOD.finditer(self.m):
+        for m in METHOD.finditer(self.m):
             name = m.group(2)
-            if name in _KEYWORDS:
+            if name in KEYWORDS:
                 continue
             close = self.close_of(m.end() - 1)
             body = self.body_after(close)
@@ -100,13 +100,13 @@ class _JsScanner(_Scanner):
             seen.add(body)
             self.raw.functions.append(
                 (
-                    _Span(body, self.close_of(body) + 1),
+                    Span(body, self.close_of(body) + 1),
                     name,
                     self.text[m.end() : close],
                     "async" in m.group(1),
                 )
             )
-        for m in _ARROW.finditer(self.m):
+        for m in ARROW.finditer(self.m):
             self.arrow(m.start(), seen)
 
     def arrow(self, arrow: int, seen: set[int]) -> None:
@@ -114,7 +114,7 @@ class _JsScanner(_Scanner):
         if j < 0:
             return
         window = self.m[max(0, arrow - 300) : arrow]
-        typed = _RETURN_TYPE.search(window)
+        typed = RETURN_TYPE.search(window)
         if typed and self.m[j] != ")":
             j = arrow - len(window) + typed.start()
         if self.m[j] == ")" and j in self.match:
@@ -135,9 +135,9 @@ class _JsScanner(_Scanner):
         name = named.group(1) if named else ""
         body = self.skip_ws(arrow + 2)
         if body < self.n and self.m[body] == "{":
-            span = _Span(body, self.close_of(body) + 1)
+            span = Span(body, self.close_of(body) + 1)
         else:
-            span = _Span(body, self.expr_end(body))
+            span = Span(body, self.expr_end(body))
         if span.start in seen:
             return
         seen.add(span.start)
@@ -146,7 +146,7 @@ class _JsScanner(_Scanner):
     # loops
 
     def loops(self) -> None:
-        for m in _FOR.finditer(self.m):
+        for m in FOR.finditer(self.m):
             close = self.close_of(m.end() - 1)
             header = self.text[m.end() : close]
             variable = iterable = None
@@ -161,7 +161,7 @@ class _JsScanner(_Scanner):
             self.raw.loops.append(
                 (m.start(), self.statement_body(close), kind, variable, iterable, False)
             )
-        for m in _WHILE.finditer(self.m):
+        for m in WHILE.finditer(self.m):
             close = self.close_of(m.end() - 1)
             before = self.back_ws(m.start())
             if before >= 0 and self.m[before] == "}":
@@ -173,9 +173,9 @@ class _JsScanner(_Scanner):
         for m in _DO.finditer(self.m):
             body = m.end() - 1
             self.raw.loops.append(
-                (m.start(), _Span(body, self.close_of(body) + 1), "do", None, None, False)
+                (m.start(), Span(body, self.close_of(body) + 1), "do", None, None, False)
             )
-        for m in _ITER_CALL.finditer(self.m):
+        for m in ITER_CALL.finditer(self.m):
             method = m.group(1)
             open_paren = m.end() - 1
             after = self.m[open_paren + 1 : open_paren + 200]
@@ -195,7 +195,7 @@ class _JsScanner(_Scanner):
             self.raw.loops.append(
                 (
                     m.start() + m.group().index(method),
-                    _Span(open_paren + 1, self.close_of(open_paren) + 1),
+                    Span(open_paren + 1, self.close_of(open_paren) + 1),
                     method,
                     var.group(1) if var else None,
                     receiver,
@@ -203,11 +203,11 @@ class _JsScanner(_Scanner):
                 )
             )
 
-    def statement_body(self, close_paren: int) -> _Span:
+    def statement_body(self, close_paren: int) -> Span:
         body = self.skip_ws(close_paren + 1)
         if body < self.n and self.m[body] == "{":
-            return _Span(body, self.close_of(body) + 1)
-        return _Span(body, self.expr_end(body))
+            return Span(body, self.close_of(body) + 1)
+        return Span(body, self.expr_end(body))
 
     def expr_end(self, p: int) -> int:
         """End offset of the expression/statement starting at p."""
@@ -235,7 +235,7 @@ class _JsScanner(_Scanner):
     # transactions
 
     def transactions(self) -> None:
-        for m in _TX_CALL.finditer(self.m):
+        for m in TX_CALL.finditer(self.m):
             receiver = m.group(1)
             open_paren = m.end() - 1
             close = self.close_of(open_paren)
@@ -243,7 +243,7 @@ class _JsScanner(_Scanner):
             if first < self.n and self.m[first] == "[":
                 if "$transaction" in m.group():
                     self.raw.transactions.append(
-                        (_Span(open_paren + 1, close + 1), "batch", receiver, None, None)
+                        (Span(open_paren + 1, close + 1), "batch", receiver, None, None)
                     )
                 continue
             inner = self.m[first:close]
@@ -262,7 +262,7 @@ class _JsScanner(_Scanner):
                     options = self.text[opt_start:close].strip().rstrip(",").rstrip()
             self.raw.transactions.append(
                 (
-                    _Span(open_paren + 1, close + 1),
+                    Span(open_paren + 1, close + 1),
                     "interactive",
                     receiver,
                     cb.group(2) or None,
@@ -273,13 +273,13 @@ class _JsScanner(_Scanner):
     # queries
 
     def queries(self) -> None:
-        for m in _PRISMA_CALL.finditer(self.m):
+        for m in PRISMA_CALL.finditer(self.m):
             receiver, model, method = m.group(1), m.group(2), m.group(3)
-            if not _PRISMA_CLIENT.search(receiver) or model.startswith("$"):
+            if not PRISMA_CLIENT.search(receiver) or model.startswith("$"):
                 continue
             orm: Orm = "drizzle" if receiver.endswith(".query") else "prisma"
             self.add_call(m.start(), m.end() - 1, orm, receiver, model, method)
-        for m in _RAW_CALL.finditer(self.m):
+        for m in RAW_CALL.finditer(self.m):
             opener = m.end() - 1
             if self.m[opener] == "`":
                 closing = self.m.find("`", opener + 1)
@@ -299,9 +299,9 @@ class _JsScanner(_Scanner):
                 )
             else:
                 self.add_call(m.start(), opener, "raw", m.group(1), None, m.group(2), raw=True)
-        for m in _DRIZZLE_CALL.finditer(self.m):
+        for m in DRIZZLE_CALL.finditer(self.m):
             self.add_call(m.start(), m.end() - 1, "drizzle", m.group(1), None, m.group(2))
-        for m in _TYPEORM_CALL.finditer(self.m):
+        for m in TYPEORM_CALL.finditer(self.m):
             entity = re.sub(r"(?i)^(this\.)|_?repo(sitory)?$", "", m.group(1)) or None
             self.add_call(m.start(), m.end() - 1, "typeorm", m.group(1), entity, m.group(2))
 
@@ -335,7 +335,7 @@ class _JsScanner(_Scanner):
     def assigned_before(self, before: str) -> tuple[str, ...]:
         # Only the current statement matters; a short tail keeps the $-anchored search cheap.
         cut = max(before.rfind(";"), before.rfind("{\n"), before.rfind("}\n"))
-        m = _ASSIGN_BEFORE.search(before[cut + 1 :])
+        m = ASSIGN_BEFORE.search(before[cut + 1 :])
         if not m:
             return ()
         return _names(m.group(1)) if m.group(1) else (m.group(2),)
@@ -343,7 +343,7 @@ class _JsScanner(_Scanner):
     # awaits
 
     def awaits(self) -> None:
-        for m in _AWAIT.finditer(self.m):
+        for m in AWAIT.finditer(self.m):
             start = m.end()
             end = self.expr_end(start)
             before = self.m[max(0, m.start() - 300) : m.start()]
@@ -375,9 +375,9 @@ class _JsScanner(_Scanner):
     # caches
 
     def caches(self) -> None:  # noqa: C901 -- one branch per cache API it recognises
-        constants = {m.group(1): m.group(2) for m in _CONST.finditer(self.m)}
+        constants = {m.group(1): m.group(2) for m in CONST.finditer(self.m)}
         names: set[str] = set()
-        for m in _NEW_CACHE.finditer(self.m):
+        for m in NEW_CACHE.finditer(self.m):
             cls = m.group(1)
             i = m.end()
             if i < self.n and self.m[i] == "<":
@@ -395,7 +395,7 @@ class _JsScanner(_Scanner):
             target = re.search(r"([\w$]+)\s*(?::[^=\n]+)?=\s*$", before)
             name = target.group(1) if target else ""
             if cls == "Map" and (
-                not (_CACHE_NAME.search(name) or self.memoizes(name))
+                not (CACHE_NAME.search(name) or self.memoizes(name))
                 or any(span.start <= m.start() < span.end for span, *_ in self.raw.functions)
             ):
                 continue  # a Map built inside a function lives for one call: not a cache
@@ -405,10 +405,10 @@ class _JsScanner(_Scanner):
             self.raw.caches.append(
                 (m.start(), close + 1, "map" if cls == "Map" else "lru", name, args, ttl, ttl_off)
             )
-        for m in _CACHE_METHOD.finditer(self.m):
+        for m in CACHE_METHOD.finditer(self.m):
             receiver, method = m.group(1), m.group(2)
             last = receiver.split(".")[-1]
-            if last not in names and not _CACHE_NAME.search(last):
+            if last not in names and not CACHE_NAME.search(last):
                 continue
             close = self.close_of(m.end() - 1)
             args = self.text[m.end() : close]
@@ -431,7 +431,7 @@ class _JsScanner(_Scanner):
             if kind == "set":
                 ttl, ttl_off = self.redis_ttl(m.end(), close, method, constants)
             self.raw.caches.append((m.start(), close + 1, kind, receiver, args, ttl, ttl_off))
-        for m in _CACHE_HELPER.finditer(self.m):
+        for m in CACHE_HELPER.finditer(self.m):
             close = self.close_of(m.end() - 1)
             if self.body_after(close) is not None:
                 continue  # the helper's own definition
@@ -445,7 +445,7 @@ class _JsScanner(_Scanner):
             self.raw.caches.append(
                 (m.start(), close + 1, kind, name, self.text[m.end() : close], ttl, ttl_off)
             )
-        for m in _UNSTABLE_CACHE.finditer(self.m):
+        for m in UNSTABLE_CACHE.finditer(self.m):
             if m.group(1) == "cache" and not re.search(r"import\s*\{[^}]*\bcache\b", self.m):
                 continue
             close = self.close_of(m.end() - 1)
@@ -463,7 +463,7 @@ class _JsScanner(_Scanner):
                     ttl_off,
                 )
             )
-        for m in _REVALIDATE_EXPORT.finditer(self.m):
+        for m in REVALIDATE_EXPORT.finditer(self.m):
             value = _number(m.group(1), constants)
             self.raw.caches.append(
                 (
@@ -476,13 +476,13 @@ class _JsScanner(_Scanner):
                     m.start(1),
                 )
             )
-        for m in _REVALIDATE_CALL.finditer(self.m):
+        for m in REVALIDATE_CALL.finditer(self.m):
             close = self.close_of(m.end() - 1)
             kind = "revalidate-path" if m.group(1) == "revalidatePath" else "revalidate-tag"
             self.raw.caches.append(
                 (m.start(), close + 1, kind, m.group(1), self.text[m.end() : close], None, None)
             )
-        for m in _INVALIDATE_CALL.finditer(self.m):
+        for m in INVALIDATE_CALL.finditer(self.m):
             name = m.group(1)
             close = self.close_of(m.end() - 1)
             if self.body_after(close) is not None or re.search(

@@ -98,7 +98,7 @@ SINGLE_ROW_WRITES = frozenset(
         "remove",
     }
 )
-_PRISMA_METHODS = (
+PRISMA_METHODS = (
     "findMany|findFirstOrThrow|findFirst|findUniqueOrThrow|findUnique|count|aggregate|groupBy|"
     "createManyAndReturn|createMany|create|updateManyAndReturn|updateMany|update|upsert|"
     "deleteMany|delete"

@@ -6,9 +6,9 @@ import bisect
 import re
 from typing import TYPE_CHECKING
 
-from planreview.artifacts.code.js_patterns import _CACHE_NAME
+from planreview.artifacts.code.js_patterns import CACHE_NAME
 from planreview.artifacts.code.model import CacheKind, Orm
-from planreview.artifacts.code.scanner import _names, _number, _Scanner, _Span
+from planreview.artifacts.code.scanner import Scanner, Span, _names, _number
 
 if TYPE_CHECKING:
     pass
@@ -75,7 +75,7 @@ _PY_CACHE_METHOD = re.compile(
 )
 
 
-class _PyScanner(_Scanner):
+class PyScanner(Scanner):
     def __init__(self, text: str, masked: str, first_line: int) -> None:
         super().__init__(text, masked, first_line)
         self.lines = masked.split("\n")
@@ -87,7 +87,7 @@ class _PyScanner(_Scanner):
             body = params_close if body < 0 else body
             self.raw.functions.append(
                 (
-                    _Span(body + 1, self.block_end(m.start(), len(m.group(1)))),
+                    Span(body + 1, self.block_end(m.start(), len(m.group(1)))),
                     m.group(3),
                     self.text[m.end() : params_close],
                     bool(m.group(2)),
@@ -97,7 +97,7 @@ class _PyScanner(_Scanner):
             self.raw.loops.append(
                 (
                     m.start() + len(m.group(1)),
-                    _Span(m.end(), self.block_end(m.start(), len(m.group(1)))),
+                    Span(m.end(), self.block_end(m.start(), len(m.group(1)))),
                     "for",
                     m.group(2).strip(),
                     m.group(3).strip(),
@@ -108,7 +108,7 @@ class _PyScanner(_Scanner):
             self.raw.loops.append(
                 (
                     m.start() + len(m.group(1)),
-                    _Span(m.end(), self.block_end(m.start(), len(m.group(1)))),
+                    Span(m.end(), self.block_end(m.start(), len(m.group(1)))),
                     "while",
                     None,
                     m.group(2).strip(),
@@ -118,7 +118,7 @@ class _PyScanner(_Scanner):
         for m in _PY_WITH_TX.finditer(self.m):
             self.raw.transactions.append(
                 (
-                    _Span(m.end(), self.block_end(m.start(), len(m.group(1)))),
+                    Span(m.end(), self.block_end(m.start(), len(m.group(1)))),
                     "sqlalchemy",
                     m.group(2),
                     None,
@@ -136,7 +136,7 @@ class _PyScanner(_Scanner):
                 end = self.block_end(d.start(), indent)
             else:
                 end = self.block_end(m.start(), indent)
-            self.raw.transactions.append((_Span(start, end), "django", "transaction", None, None))
+            self.raw.transactions.append((Span(start, end), "django", "transaction", None, None))
         for m in _PY_SESSION_CALL.finditer(self.m):
             self.add_call(m.start(), m.end() - 1, "sqlalchemy", m.group(1), None, m.group(2))
         for m in _PY_DJANGO_CALL.finditer(self.m):
@@ -166,7 +166,7 @@ class _PyScanner(_Scanner):
                 (m.start(), end, self.text[m.end() : end].strip(), assigned, statement, block)
             )
         for m in re.finditer(r"(?<![\w.])asyncio\.gather\s*\(", self.m):
-            self.raw.promise_alls.append(_Span(m.end(), self.close_of(m.end() - 1) + 1))
+            self.raw.promise_alls.append(Span(m.end(), self.close_of(m.end() - 1) + 1))
         self.py_caches()
 
     def block_end(self, header: int, indent: int) -> int:
@@ -276,7 +276,7 @@ class _PyScanner(_Scanner):
         for m in _PY_CACHE_METHOD.finditer(self.m):
             receiver, method = m.group(1), m.group(2)
             last = receiver.split(".")[-1]
-            if last not in names and not _CACHE_NAME.search(last):
+            if last not in names and not CACHE_NAME.search(last):
                 continue
             close = self.close_of(m.end() - 1)
             args = self.text[m.end() : close]

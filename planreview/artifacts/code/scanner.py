@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 # --- shared scanning machinery -------------------------------------------------------------
 
-_IDENT_CHAIN = r"[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*"
-_KEYWORDS = frozenset(
+IDENT_CHAIN = r"[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)*"
+KEYWORDS = frozenset(
     {
         "if",
         "for",
@@ -61,31 +61,31 @@ _KEYWORDS = frozenset(
 
 
 @dataclass
-class _Span:
+class Span:
     start: int
     end: int
 
 
 @dataclass
 class _Raw:
-    """Offset-based findings, turned into line-based results by `_Scanner.finish`."""
+    """Offset-based findings, turned into line-based results by `Scanner.finish`."""
 
-    functions: list[tuple[_Span, str, str, bool]] = field(default_factory=list)
-    loops: list[tuple[int, _Span, str, str | None, str | None, bool]] = field(default_factory=list)
-    transactions: list[tuple[_Span, TransactionKind, str, str | None, str | None]] = field(
+    functions: list[tuple[Span, str, str, bool]] = field(default_factory=list)
+    loops: list[tuple[int, Span, str, str | None, str | None, bool]] = field(default_factory=list)
+    transactions: list[tuple[Span, TransactionKind, str, str | None, str | None]] = field(
         default_factory=list
     )
     queries: list[tuple[int, int, Orm, str, str | None, str, str, str]] = field(
         default_factory=list
     )
     awaits: list[tuple[int, int, str, tuple[str, ...], bool, int]] = field(default_factory=list)
-    promise_alls: list[_Span] = field(default_factory=list)
+    promise_alls: list[Span] = field(default_factory=list)
     caches: list[tuple[int, int, CacheKind, str, str, float | None, int | None]] = field(
         default_factory=list
     )
 
 
-class _Scanner:
+class Scanner:
     def __init__(self, text: str, masked: str, first_line: int) -> None:
         self.text = text
         self.m = masked
@@ -259,7 +259,7 @@ class _Innermost:
     """Innermost span containing an offset. Spans nest, so walking back from the last
     span starting at or before the offset, the first one that contains it is innermost."""
 
-    def __init__(self, spans: list[_Span]) -> None:
+    def __init__(self, spans: list[Span]) -> None:
         self.order = sorted(range(len(spans)), key=lambda k: spans[k].start)
         self.starts = [spans[k].start for k in self.order]
         self.spans = spans

@@ -16,10 +16,10 @@ from planreview.artifacts.prisma.model import (
     PrismaModel,
 )
 from planreview.artifacts.prisma.tokens import (
-    _strip_comment,
     _unquote,
     bracket_list,
     parse_attributes,
+    strip_comment,
 )
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def parse_schema(  # noqa: C901 -- per-line dispatch of a recovering line parser
     enum: PrismaEnum | None = None
     for offset, raw in enumerate(lines):
         number = first_line + offset
-        header = _BLOCK.match(_strip_comment(raw))
+        header = _BLOCK.match(strip_comment(raw))
         if header:
             kind = header.group(1)
             name = header.group(2)
@@ -68,7 +68,7 @@ def parse_schema(  # noqa: C901 -- per-line dispatch of a recovering line parser
             continue
         if kind is None:
             continue
-        body = _strip_comment(raw).strip()
+        body = strip_comment(raw).strip()
         if body == "}" or body.startswith("}"):
             if model is not None:
                 model.end_line = number

@@ -77,7 +77,7 @@ def _unquote(text: str) -> str:
     return text.strip().strip('"')
 
 
-def _strip_comment(line: str) -> str:
+def strip_comment(line: str) -> str:
     quote = ""
     for i, c in enumerate(line):
         if quote:

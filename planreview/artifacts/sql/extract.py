@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from planreview.artifacts.sql.dsl import PYTHON_LANGUAGES, RUBY_LANGUAGES, dsl_statements
 from planreview.artifacts.sql.in_code import sql_in_code
 from planreview.artifacts.sql.model import (
-    _PRISMA_MIGRATION_FILE,
     CODE_LANGUAGES,
+    PRISMA_MIGRATION_FILE,
     SQL_LANGUAGES,
     SqlStatement,
 )
-from planreview.artifacts.sql.parsing import _Group, parse_text
+from planreview.artifacts.sql.parsing import Group, parse_text
 
 if TYPE_CHECKING:
     from planreview.artifacts import Artifacts
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def extract_statements(artifacts: Artifacts) -> list[SqlStatement]:
     """Every SQL statement the plan and its loaded files contain, in document order."""
     plan = artifacts.plan
-    groups = _Group()
+    groups = Group()
     out: list[SqlStatement] = []
     tx_spans = _transaction_spans(artifacts)
     for block in plan.code_blocks:
@@ -55,7 +55,7 @@ def extract_statements(artifacts: Artifacts) -> list[SqlStatement]:
                 parse_text(
                     loaded.text, path=path, first_line=1, source="file", group=groups.take(),
                     unparsed=artifacts.unparsed,
-                    implied_transaction=bool(_PRISMA_MIGRATION_FILE.search(path)),
+                    implied_transaction=bool(PRISMA_MIGRATION_FILE.search(path)),
                 )
             )
         elif path.rsplit(".", 1)[-1] in {"ts", "tsx", "js", "mjs", "py"}:
@@ -67,7 +67,7 @@ def _from_code(
     code: str,
     path: str,
     first_line: int,
-    groups: _Group,
+    groups: Group,
     artifacts: Artifacts,
     tx_spans: dict[str, list[tuple[int, int]]],
 ) -> list[SqlStatement]:

@@ -15,7 +15,7 @@ SQL_LANGUAGES = frozenset({"sql", "postgresql", "postgres", "pgsql", "psql", "pl
 CODE_LANGUAGES = frozenset(
     {"ts", "typescript", "tsx", "js", "javascript", "jsx", "mjs", "python", "py", "python3"}
 )
-_PRISMA_MIGRATION_FILE = re.compile(r"(^|/)migrations/[^/]+/migration\.sql$")
+PRISMA_MIGRATION_FILE = re.compile(r"(^|/)migrations/[^/]+/migration\.sql$")
 
 Tree = dict[str, Any]
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # --- parsing -------------------------------------------------------------------------------
 
 
-class _Group:
+class Group:
     """Counts groups across one extraction so statements of a block share a number."""
 
     def __init__(self) -> None:

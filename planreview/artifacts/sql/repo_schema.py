@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from planreview.artifacts.sql.model import SqlStatement
-from planreview.artifacts.sql.parsing import _Group, parse_text
+from planreview.artifacts.sql.parsing import Group, parse_text
 
 if TYPE_CHECKING:
     from planreview.artifacts import Artifacts
@@ -37,7 +37,7 @@ def repo_schema_statements(artifacts: Artifacts) -> list[SqlStatement]:
     ][:MAX_REPO_SQL_FILES]
     out: list[SqlStatement] = []
     budget = MAX_REPO_SQL_BYTES
-    groups = _Group()
+    groups = Group()
     for path in sorted(paths):
         try:
             text = repo.read_text(path)

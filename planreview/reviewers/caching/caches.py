@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from planreview.artifacts.code import CacheCall, CodeUnit, Function, QueryCall
 from planreview.rules import RuleContext
 
-_STORES = ("lru", "map", "unstable-cache")
-_INVALIDATING = ("delete", "clear", "invalidate", "revalidate-path", "revalidate-tag")
+STORES = ("lru", "map", "unstable-cache")
+INVALIDATING = ("delete", "clear", "invalidate", "revalidate-path", "revalidate-tag")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _caches(ctx: RuleContext) -> list[_Cache]:
         _Cache(u, c)
         for u in ctx.artifacts.code
         for c in u.caches
-        if c.kind in _STORES
+        if c.kind in STORES
         or (c.kind == "revalidate-export" and (c.ttl_seconds or 0) > 0 and u.route is not None)
     ]
 
@@ -84,7 +84,7 @@ def _model(q: QueryCall) -> str | None:
     return _singular(name) if name else None
 
 
-def _display(model: str) -> str:
+def display(model: str) -> str:
     """`tierAddOn` -> `TierAddOn`: Prisma delegates are the model name, camel-cased."""
     return model[:1].upper() + model[1:]
 
@@ -98,10 +98,10 @@ def _singular(word: str) -> str:
     return word
 
 
-_CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
+CALL = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
 
 
-def _index_functions(ctx: RuleContext) -> dict[str, list[tuple[CodeUnit, Function]]]:
+def index_functions(ctx: RuleContext) -> dict[str, list[tuple[CodeUnit, Function]]]:
     out: dict[str, list[tuple[CodeUnit, Function]]] = {}
     for unit in ctx.artifacts.code:
         for fn in unit.functions:
@@ -126,14 +126,14 @@ def _reads(
             if included:  # relations loaded with the row are cached with it
                 models |= {_singular(k) for k in re.findall(r"(\w+)\s*:", included.group(1))}
     if depth:
-        for name in set(_CALL.findall(unit.masked_between(start, end))):
+        for name in set(CALL.findall(unit.masked_between(start, end))):
             for other, fn in index.get(name, []):
                 if (other, fn.start_line) != (unit, start):
                     models |= _reads(other, fn.start_line, fn.end_line, index, depth - 1)
     return models
 
 
-def _loader_spans(cache: _Cache) -> list[tuple[int, int]]:
+def loader_spans(cache: _Cache) -> list[tuple[int, int]]:
     """Line spans whose reads fill the cache: functions that `set` it, or the function
     `unstable_cache` wraps."""
     unit = cache.unit
@@ -148,7 +148,7 @@ def _loader_spans(cache: _Cache) -> list[tuple[int, int]]:
     ]
 
 
-def _invalidators(ctx: RuleContext, cache: _Cache) -> set[str]:
+def invalidators(ctx: RuleContext, cache: _Cache) -> set[str]:
     """Functions that evict from this cache (by body or by name)."""
     names: set[str] = set()
     for unit in ctx.artifacts.code:
@@ -168,7 +168,7 @@ def _invalidators(ctx: RuleContext, cache: _Cache) -> set[str]:
     return names
 
 
-def _prose_models(ctx: RuleContext, cache: _Cache, candidates: set[str]) -> set[str]:
+def prose_models(ctx: RuleContext, cache: _Cache, candidates: set[str]) -> set[str]:
     """Models the plan says the cache holds: named on a line that names the cache."""
     if not cache.stem:
         return set()

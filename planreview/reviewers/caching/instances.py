@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 from planreview.artifacts.code import CodeUnit
 from planreview.models import Severity
-from planreview.reviewers.caching.caches import _caches, _invalidators
-from planreview.reviewers.caching.keys import _first_arg
+from planreview.reviewers.caching.caches import _caches, invalidators
+from planreview.reviewers.caching.keys import first_arg
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -61,7 +61,7 @@ def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
             if not is_relevant(ctx, unit, c.start_line, c.where):
                 continue
             per_row = any(
-                _ROW_KEY.search(_key_text(owner, _first_arg(call.args)))
+                _ROW_KEY.search(_key_text(owner, first_arg(call.args)))
                 for owner in units
                 for call in owner.caches
                 if call.kind == "set" and call.name.split(".")[-1] == c.name
@@ -127,7 +127,7 @@ def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
             cache.unit.path not in ctx.context.files
         ):
             continue
-        evictors = _invalidators(ctx, cache)
+        evictors = invalidators(ctx, cache)
         mention = re.compile(
             rf"\b{re.escape(cache.name)}\s*\.\s*(?:delete|del|clear|reset)\s*\("
             + "".join(rf"|\b{re.escape(e)}\s*\(" for e in sorted(evictors))

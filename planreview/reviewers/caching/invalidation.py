@@ -12,21 +12,21 @@ from planreview.artifacts.code import CodeUnit, Function
 from planreview.models import Severity
 from planreview.plan import Table
 from planreview.reviewers.caching.caches import (
-    _CALL,
-    _INVALIDATING,
+    CALL,
+    INVALIDATING,
     _Cache,
     _caches,
-    _display,
-    _index_functions,
-    _invalidators,
-    _loader_spans,
     _model,
-    _prose_models,
     _reads,
     _singular,
     _span,
+    display,
+    index_functions,
+    invalidators,
+    loader_spans,
+    prose_models,
 )
-from planreview.reviewers.caching.keys import _TENANT_PARAM, _TENANT_WORD
+from planreview.reviewers.caching.keys import TENANT_PARAM, TENANT_WORD
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -50,7 +50,7 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
     eviction. One finding per cache. Raised to P2 when the cache has no TTL at all.
     """
     by_cache: dict[tuple[str, int], list[_StalePath]] = {}
-    for path in _stale_paths(ctx):
+    for path in stale_paths(ctx):
         by_cache.setdefault((path.cache.unit.path, path.cache.call.start_line), []).append(path)
     for paths in by_cache.values():
         yield _stale_hit(ctx, paths)
@@ -71,11 +71,11 @@ class _StalePath:
     evictors: frozenset[str]
 
 
-def _stale_paths(ctx: RuleContext) -> list[_StalePath]:
+def stale_paths(ctx: RuleContext) -> list[_StalePath]:
     caches = _caches(ctx)
     if not caches:
         return []
-    index = _index_functions(ctx)
+    index = index_functions(ctx)
     writes = [
         (u, q)
         for u in ctx.artifacts.code
@@ -90,12 +90,12 @@ def _stale_paths(ctx: RuleContext) -> list[_StalePath]:
     out: list[_StalePath] = []
     for cache in caches:
         held: set[str] = set()
-        for start, end in _loader_spans(cache):
+        for start, end in loader_spans(cache):
             held |= _reads(cache.unit, start, end, index)
-        held |= _prose_models(ctx, cache, candidates)
+        held |= prose_models(ctx, cache, candidates)
         if not held & candidates:
             continue
-        evictors = frozenset(_invalidators(ctx, cache))
+        evictors = frozenset(invalidators(ctx, cache))
         reported: set[tuple[str, int]] = set()
         for unit, q in writes:
             model = _model(q)
@@ -107,10 +107,10 @@ def _stale_paths(ctx: RuleContext) -> list[_StalePath]:
             reported.add((unit.path, start))
             fn = unit.function_around(q.start_line)
             name = fn.name if fn else f"line {q.start_line}"
-            label = _display(q.model or model or "")
+            label = display(q.model or model or "")
             out.append(_StalePath(cache, name, (label,), q.start_line, q.end_line, unit, evictors))
         for line, cells, words in rows:
-            named = sorted(_display(w) for w in words & held)
+            named = sorted(display(w) for w in words & held)
             if named and cells:
                 name = cells[0].strip(" `") or f"line {line}"
                 out.append(_StalePath(cache, name, tuple(named), line, line, None, evictors))
@@ -170,9 +170,9 @@ def _invalidates(
     index: dict[str, list[tuple[CodeUnit, Function]]],
     depth: int = 1,
 ) -> bool:
-    if any(c.kind in _INVALIDATING and start <= c.start_line <= end for c in unit.caches):
+    if any(c.kind in INVALIDATING and start <= c.start_line <= end for c in unit.caches):
         return True
-    called = set(_CALL.findall(unit.masked_between(start, end)))
+    called = set(CALL.findall(unit.masked_between(start, end)))
     if called & evictors:
         return True
     if depth:
@@ -244,7 +244,7 @@ def invalidation_clears_all_tenants(ctx: RuleContext) -> Iterator[Hit]:
     Fix: scope invalidation to the tenant: tenant-prefixed keys and a per-tenant key set or
     a per-tenant version number in the key (bump it on write), or `revalidateTag(tenantTag)`.
     """
-    tenant = _TENANT_PARAM.search(ctx.plan.text)
+    tenant = TENANT_PARAM.search(ctx.plan.text)
     if tenant is None:
         return
     scope = re.sub(r"(?i)_?(id|slug)$", "", tenant.group(1))
@@ -253,7 +253,7 @@ def invalidation_clears_all_tenants(ctx: RuleContext) -> Iterator[Hit]:
             continue
         for c in unit.caches:
             wildcard = c.kind in ("redis-keys", "delete") and "*" in c.args
-            if not (wildcard or c.kind == "clear") or _TENANT_WORD.search(c.args):
+            if not (wildcard or c.kind == "clear") or TENANT_WORD.search(c.args):
                 continue
             call = f"{c.name}.{'keys' if c.kind == 'redis-keys' else c.kind}({c.args.strip()})"
             yield Hit(

@@ -19,15 +19,15 @@ from planreview.rules import Hit, RuleContext, rule
 
 # --- tenant in the cache key ---------------------------------------------------------------
 
-_TENANT_PARAM = re.compile(
+TENANT_PARAM = re.compile(
     r"(?<![\w$])((?:tenant|org|organization|workspace|account|team|shop|store|merchant|company|"
     r"site)"
     r"(?:_?[Ii]d|_?[Ss]lug)?)\b"
 )
-_TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company|site")
+TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company|site")
 
 
-def _first_arg(args: str) -> str:
+def first_arg(args: str) -> str:
     depth = 0
     for i, c in enumerate(args):
         if c in "([{":
@@ -55,7 +55,7 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
         for c in unit.caches:
             key: str | None
             if c.kind in ("get", "set"):
-                key = _first_arg(c.args)
+                key = first_arg(c.args)
             elif c.kind == "unstable-cache":
                 key = _unstable_cache_key(c.args)
                 if key is None:
@@ -63,13 +63,13 @@ def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
             else:
                 continue
             fn = _scope(unit, c.start_line)
-            tenant = _TENANT_PARAM.search(fn.params)
+            tenant = TENANT_PARAM.search(fn.params)
             if tenant is None or not key:
                 continue
             if not _loads_tenant_data(unit, fn, tenant.group(1)):
                 continue  # a global cache read from a tenant-scoped function
             resolved = _resolve_key(unit, fn, key)
-            if resolved is None or _TENANT_WORD.search(resolved):
+            if resolved is None or TENANT_WORD.search(resolved):
                 continue
             if not is_relevant(ctx, unit, c.start_line, c.where):
                 continue
@@ -88,7 +88,7 @@ def _scope(unit: CodeUnit, line: int) -> Function:
     if fn is not None:
         return fn
     used = " ".join([q.args for q in unit.queries] + [a.expr for a in unit.awaits])
-    tenants = dict.fromkeys(m.group(1) for m in _TENANT_PARAM.finditer(used))
+    tenants = dict.fromkeys(m.group(1) for m in TENANT_PARAM.finditer(used))
     return Function("", ", ".join(tenants), unit.start_line, unit.end_line, False)
 
 
@@ -139,13 +139,13 @@ def _loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
 def _unstable_cache_key(args: str) -> str | None:
     """Key parts of `unstable_cache(fn, keyParts)` when the wrapped fn closes over a tenant
     it does not take as a parameter (arguments are part of the key; closures are not)."""
-    fn_text = _first_arg(args)
+    fn_text = first_arg(args)
     params = re.match(r"\s*(?:async\s*)?\(([^)]*)\)|\s*(?:async\s+)?([\w$]+)\s*=>", fn_text)
     param_text = (params.group(1) or params.group(2) or "") if params else ""
-    if _TENANT_PARAM.search(param_text) or not _TENANT_PARAM.search(fn_text):
+    if TENANT_PARAM.search(param_text) or not TENANT_PARAM.search(fn_text):
         return None
     rest = args[len(args.split(fn_text, 1)[0]) + len(fn_text) :].lstrip(" ,\n")
-    return _first_arg(rest) or "(none)"
+    return first_arg(rest) or "(none)"
 
 
 def _resolve_key(unit: CodeUnit, fn: Function, key: str) -> str | None:
@@ -153,7 +153,7 @@ def _resolve_key(unit: CodeUnit, fn: Function, key: str) -> str | None:
     None when the key cannot be known (a parameter that is not a tenant)."""
     if not re.fullmatch(r"[\w$]+", key):
         return key
-    if _TENANT_PARAM.fullmatch(key):
+    if TENANT_PARAM.fullmatch(key):
         return key
     body = "\n".join(unit.line(n) for n in range(fn.start_line, fn.end_line + 1))
     m = re.search(rf"(?:const|let|var)\s+{re.escape(key)}\s*(?::[^=]+)?=\s*([^;\n]+)", body)

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 
 from planreview.models import Severity
-from planreview.reviewers.caching.caches import _INVALIDATING, _STORES, _Cache, _duration
-from planreview.reviewers.caching.invalidation import _stale_paths
+from planreview.reviewers.caching.caches import INVALIDATING, STORES, _Cache, _duration
+from planreview.reviewers.caching.invalidation import stale_paths
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -100,19 +100,19 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
     if not budgets:
         return
     line, budget = min(budgets, key=lambda b: b[1])
-    stale = _stale_paths(ctx)
+    stale = stale_paths(ctx)
     plan_invalidates = {
         c.name
         for u in ctx.artifacts.code
         if u.origin == "plan"
         for c in u.caches
-        if c.kind in _INVALIDATING
+        if c.kind in INVALIDATING
     }
     for unit in ctx.artifacts.code:
         for c in unit.caches:
             if c.ttl_seconds is None or c.ttl_seconds <= budget:
                 continue
-            if c.kind not in (*_STORES, "revalidate-export", "set"):
+            if c.kind not in (*STORES, "revalidate-export", "set"):
                 continue
             cache = _Cache(unit, c)
             evicted = (

@@ -13,10 +13,10 @@ from planreview.models import Severity
 from planreview.reviewers.common import plan_sql, q, quote, scaled, where
 from planreview.reviewers.indexing.knowledge import (
     _label,
-    _queried_in_plan,
     indexes_of,
     leads_with,
     model_for,
+    queried_in_plan,
 )
 from planreview.rules import Hit, RuleContext, rule
 
@@ -63,7 +63,7 @@ def _fk_hit(
         {relation_line} | {s.line for s in scalars if s is not None and s.origin == "plan"}
     )
     span = (model.plan_line or lines[0], model.plan_end_line or lines[-1])
-    queried = _queried_in_plan(ctx, columns[0], span)
+    queried = queried_in_plan(ctx, columns[0], span)
     rows = ctx.artifacts.scale.rows_for(model.table)
     size = f" With {rows:,}+ {model.name} rows this" if rows else " This"
     delete = f"onDelete: {on_delete}" if on_delete else "the foreign-key check on delete"

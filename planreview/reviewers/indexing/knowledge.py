@@ -42,7 +42,7 @@ TENANT_COLUMNS = frozenset(
 )
 
 
-def _selective_lead(model: PrismaModel | None, ix: KnownIndex) -> bool:
+def selective_lead(model: PrismaModel | None, ix: KnownIndex) -> bool:
     """The index starts with a column that picks out few rows: a unique key, or a foreign
     key to one parent row (`bookingId`), unlike a status, flag or tenant column."""
     lead = ix.columns[0]
@@ -60,7 +60,7 @@ def _selective_lead(model: PrismaModel | None, ix: KnownIndex) -> bool:
     return bool(re.search(r"(?:[a-z]Id|_id)$", lead))
 
 
-def _selective(model: PrismaModel | None, columns: list[str]) -> list[str]:
+def selective(model: PrismaModel | None, columns: list[str]) -> list[str]:
     """`columns` without booleans, when others remain: an index on the other columns
     already narrows the rows, and a two-valued column adds almost nothing to it."""
     if model is None:
@@ -95,7 +95,7 @@ def table_known(ctx: RuleContext, table: str) -> bool:
     return any(s.kind == "CreateStmt" and (s.table or "").lower() == low for s in schema_sql(ctx))
 
 
-def _index_columns(s: SqlStatement) -> tuple[str, ...]:
+def index_columns(s: SqlStatement) -> tuple[str, ...]:
     """Plain column names of an index; () when any element is an expression or carries an
     operator class or collation (`email varchar_pattern_ops` serves LIKE, not equality)."""
     cols: list[str] = []
@@ -121,7 +121,7 @@ def indexes_of(ctx: RuleContext, model: PrismaModel | None, table: str) -> list[
         if (s.table or "").lower() != low:
             continue
         if s.kind == "IndexStmt":
-            cols = _index_columns(s)
+            cols = index_columns(s)
             if cols and not s.tree.get("whereClause"):
                 out.append(
                     KnownIndex(
@@ -180,7 +180,7 @@ def model_for(ctx: RuleContext, name: str) -> PrismaModel | None:
     return schema.model_for_table(name)
 
 
-def _queried_in_plan(ctx: RuleContext, column: str, skip: tuple[int, int]) -> int | None:
+def queried_in_plan(ctx: RuleContext, column: str, skip: tuple[int, int]) -> int | None:
     """A plan line outside `skip` that filters on `column` (code or SQL), if any."""
     pattern = re.compile(
         rf"\b{re.escape(column)}\b\"?\s*(?::|=|IS\b|IN\b)|WHERE[^\n]*\b{re.escape(column)}\b",

@@ -18,12 +18,12 @@ from planreview.reviewers.common import plan_sql, q, rows_note
 from planreview.reviewers.indexing.knowledge import (
     TENANT_COLUMNS,
     KnownIndex,
-    _selective,
-    _selective_lead,
     fully_known,
     indexes_of,
     leads_with,
     model_for,
+    selective,
+    selective_lead,
     table_known,
 )
 from planreview.rules import Hit, RuleContext, rule
@@ -185,7 +185,7 @@ def query_not_covered(ctx: RuleContext) -> Iterator[Hit]:
         if flt.model is None and not table_known(ctx, flt.table):
             continue  # unknown table: its indexes are unknown too
         known = indexes_of(ctx, flt.model, flt.table)
-        columns = _selective(flt.model, flt.columns)
+        columns = selective(flt.model, flt.columns)
         if any(leads_with(ix, columns) for ix in known):
             continue
         if any(ix.unique and set(ix.columns) <= set(flt.columns) for ix in known):
@@ -205,7 +205,7 @@ def _serves(flt: Filter, columns: list[str], ix: KnownIndex) -> bool:
     """A purpose-built index (the plan adds it) that leads with a column picking out a few
     rows and then carries the sort columns serves the query: only a tenant guard is left
     to filter, over those few rows."""
-    if not ix.designed or not _selective_lead(flt.model, ix):
+    if not ix.designed or not selective_lead(flt.model, ix):
         return False
     k = 0
     while k < len(ix.columns) and ix.columns[k] in columns:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from planreview.artifacts.prisma import PrismaIndex, PrismaModel
 from planreview.models import Severity
 from planreview.reviewers.common import plan_sql, q, quote, rows_note, where
-from planreview.reviewers.indexing.knowledge import _index_columns, _label, indexes_of, model_for
+from planreview.reviewers.indexing.knowledge import _label, index_columns, indexes_of, model_for
 from planreview.rules import Hit, RuleContext, rule
 
 # --- redundant indexes --------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def redundant_sql_index(ctx: RuleContext) -> Iterator[Hit]:
     for s in plan_sql(ctx):
         if s.kind != "IndexStmt" or s.tree.get("unique") or s.tree.get("whereClause"):
             continue
-        cols = _index_columns(s)
+        cols = index_columns(s)
         table = s.table or ""
         if not cols:
             continue

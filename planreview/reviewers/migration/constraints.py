@@ -11,7 +11,7 @@ from planreview.artifacts.sql import SqlStatement, names
 from planreview.models import Category, Severity
 from planreview.reviewers.common import existing_alters, q, quote, rows_note, scaled, where
 from planreview.reviewers.migration.contract import find_usages
-from planreview.reviewers.migration.transactions import _transaction_groups
+from planreview.reviewers.migration.transactions import transaction_groups
 from planreview.rules import Hit, RuleContext, rule
 
 # --- constraints -------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def constraint_without_not_valid(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _validated_in_same_transaction(ctx: RuleContext) -> Iterator[Hit]:
-    for stmts in _transaction_groups(ctx).values():
+    for stmts in transaction_groups(ctx).values():
         added: dict[str, SqlStatement] = {}
         for s in stmts:
             for cmd in s.alter_cmds:

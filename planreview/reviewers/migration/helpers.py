@@ -26,7 +26,7 @@ def index_fix_hint(ctx: RuleContext, s: SqlStatement) -> str:
     return ""
 
 
-def _transaction_name(ctx: RuleContext, s: SqlStatement) -> str:
+def transaction_name(ctx: RuleContext, s: SqlStatement) -> str:
     if s.explicit_transaction:
         return "BEGIN ... COMMIT"
     in_callback = any(

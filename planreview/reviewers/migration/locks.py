@@ -20,11 +20,11 @@ from planreview.reviewers.common import (
     where,
 )
 from planreview.reviewers.migration.helpers import (
-    _transaction_name,
     index_fix_hint,
     takes_access_exclusive,
+    transaction_name,
 )
-from planreview.reviewers.migration.transactions import _drop_table, _transaction_groups
+from planreview.reviewers.migration.transactions import _drop_table, transaction_groups
 from planreview.rules import Hit, RuleContext, rule
 
 # --- index builds ----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def concurrently_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
         if not (_is_concurrent(s) and s.in_transaction):
             continue
         inside = (
-            _transaction_name(ctx, s) if s.explicit_transaction or s.source == "code"
+            transaction_name(ctx, s) if s.explicit_transaction or s.source == "code"
             else "a multi-statement migration its tool runs as one transaction"
         )
         yield Hit(
@@ -177,7 +177,7 @@ def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
         return
     groups: dict[tuple[str, int, int], list[SqlStatement]] = {}
     reported: set[str] = set()
-    in_tx = {id(s): key for key, stmts in _transaction_groups(ctx).items() for s in stmts}
+    in_tx = {id(s): key for key, stmts in transaction_groups(ctx).items() for s in stmts}
     for s in plan_sql(ctx):
         groups.setdefault(in_tx.get(id(s), (s.path, s.group, 0)), []).append(s)
     for stmts in groups.values():

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from planreview.artifacts.sql import SqlStatement, names
 from planreview.models import Category, Severity
 from planreview.reviewers.common import is_existing_table, plan_sql, q, quote
-from planreview.reviewers.migration.helpers import _transaction_name, takes_access_exclusive
+from planreview.reviewers.migration.helpers import takes_access_exclusive, transaction_name
 from planreview.rules import Hit, RuleContext, rule
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 DML_KINDS = frozenset({"UpdateStmt", "InsertStmt", "DeleteStmt"})
 
 
-def _transaction_groups(ctx: RuleContext) -> dict[tuple[str, int, int], list[SqlStatement]]:
+def transaction_groups(ctx: RuleContext) -> dict[tuple[str, int, int], list[SqlStatement]]:
     """Plan statements grouped by the transaction they run in."""
     spans = [
         (unit.path, tx.start_line, tx.end_line)
@@ -55,7 +55,7 @@ def ddl_and_dml_in_one_transaction(ctx: RuleContext) -> Iterator[Hit]:
     queries (its locks are then held for O(rows) round-trips).
     """
     looping = _looping_transactions(ctx)
-    for key, stmts in _transaction_groups(ctx).items():
+    for key, stmts in transaction_groups(ctx).items():
         ddl = [s for s in stmts if takes_access_exclusive(s)]
         dml = [s for s in stmts if s.kind in DML_KINDS]
         if not ddl or not dml:
@@ -73,7 +73,7 @@ def ddl_and_dml_in_one_transaction(ctx: RuleContext) -> Iterator[Hit]:
             locations=[ctx.plan_location(first.start_line, last.end_line)],
             issue=(
                 f"{len(ddl)} schema change(s) (`{ddl[0].first_line_text}` ...) and {len(dml)} "
-                f"data change(s) run in one transaction ({_transaction_name(ctx, first)}) over "
+                f"data change(s) run in one transaction ({transaction_name(ctx, first)}) over "
                 f"{', '.join(q(t) for t in tables)}."
             ),
             impact=(
@@ -92,7 +92,7 @@ def ddl_and_dml_in_one_transaction(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _looping_transactions(ctx: RuleContext) -> set[tuple[str, int, int]]:
-    """Keys (as in _transaction_groups) of code transactions that run queries in a loop."""
+    """Keys (as in transaction_groups) of code transactions that run queries in a loop."""
     out: set[tuple[str, int, int]] = set()
     for unit in ctx.artifacts.code:
         for index, tx in enumerate(unit.transactions):

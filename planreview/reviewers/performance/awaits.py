@@ -120,7 +120,7 @@ _LENGTH_TEST = (
 )
 
 
-def _length_only_names(unit: CodeUnit) -> Iterator[tuple[str, int, str, bool]]:
+def length_only_names(unit: CodeUnit) -> Iterator[tuple[str, int, str, bool]]:
     """(name, line, what loaded it, exact) for results used only to test `.length`."""
     if unit.language == "python":
         return
@@ -161,7 +161,7 @@ def fetch_all_to_check_existence(ctx: RuleContext) -> Iterator[Hit]:
     """
     for unit in ctx.artifacts.code:
         hits: list[tuple[int, int, str, Confidence]] = []
-        for name, line, how, exact in _length_only_names(unit):
+        for name, line, how, exact in length_only_names(unit):
             hits.append((line, _last_use(unit, name, line), how, 100 if exact else 75))
         inline = _INLINE_LENGTH if unit.language == "typescript" else _PY_INLINE_LENGTH
         for m in inline.finditer(unit.masked):

@@ -50,7 +50,7 @@ _ROW_FN = re.compile(r"(?:\.|\b)(get|find|list|fetch|load|query|select|search)\w
 
 
 @dataclass(frozen=True)
-class _RowSource:
+class RowSource:
     line: int
     how: str
     """`prisma.package.findMany` or the called function."""
@@ -58,20 +58,20 @@ class _RowSource:
     """True when a query call produced the rows (not a function guessed from its name)."""
 
 
-def row_sources(unit: CodeUnit) -> dict[str, _RowSource]:
+def row_sources(unit: CodeUnit) -> dict[str, RowSource]:
     """Names bound to rows: a query's result, a getter's awaited result, or a loop
     variable over either."""
-    found: dict[str, _RowSource] = {}
+    found: dict[str, RowSource] = {}
     for q in unit.queries:
         if q.is_read and q.method not in ("count", "aggregate", "findUnique", "exists"):
             for name in q.assigned_to:
-                found.setdefault(name, _RowSource(q.start_line, model_label(q), True))
+                found.setdefault(name, RowSource(q.start_line, model_label(q), True))
     for a in unit.awaits:
         fn = _ROW_FN.search(a.expr)
         if fn and a.assigned_to and not re.search(r"\b(count|exists)\w*\s*\(", a.expr):
             call = a.expr[: a.expr.find("(")].strip()
             for name in a.assigned_to:
-                found.setdefault(name, _RowSource(a.start_line, call, False))
+                found.setdefault(name, RowSource(a.start_line, call, False))
     for _ in range(3):  # loop variables over row sources, nested loops included
         for loop in unit.loops:
             root = _root(loop.iterable)
@@ -81,7 +81,7 @@ def row_sources(unit: CodeUnit) -> dict[str, _RowSource]:
     return found
 
 
-def loop_source(unit: CodeUnit, loop: Loop, sources: dict[str, _RowSource]) -> _RowSource | None:
+def loop_source(unit: CodeUnit, loop: Loop, sources: dict[str, RowSource]) -> RowSource | None:
     """Where the rows a loop iterates over come from, if from the database."""
     iterable = loop.iterable or ""
     inline = [
@@ -90,7 +90,7 @@ def loop_source(unit: CodeUnit, loop: Loop, sources: dict[str, _RowSource]) -> _
         if q.start_line == loop.start_line and q.is_read and q.chain.strip() in iterable
     ]
     if inline:
-        return _RowSource(inline[0].start_line, model_label(inline[0]), True)
+        return RowSource(inline[0].start_line, model_label(inline[0]), True)
     root = _root(iterable)
     return sources.get(root) if root else None
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from planreview.artifacts.code import CodeUnit, Loop, QueryCall, Where
 from planreview.models import Severity
 from planreview.reviewers.common import at, evidence, is_batch_job, is_relevant, location
-from planreview.reviewers.performance.awaits import _length_only_names
+from planreview.reviewers.performance.awaits import length_only_names
 from planreview.reviewers.performance.helpers import (
+    RowSource,
     _rows,
-    _RowSource,
     loop_source,
     model_label,
     row_sources,
@@ -58,7 +58,7 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
     for unit in ctx.artifacts.code:
         if is_batch_job(unit):
             continue
-        length_only = {h[0] for h in _length_only_names(unit)}
+        length_only = {h[0] for h in length_only_names(unit)}
         sources = row_sources(unit)
         for q in unit.queries:
             if any(loop_source(unit, unit.loops[k], sources) for k in q.where.loops):
@@ -225,9 +225,9 @@ def _per_row(
     ctx: RuleContext,
     unit: CodeUnit,
     where: Where,
-    sources: dict[str, _RowSource],
+    sources: dict[str, RowSource],
     reported: set[int],
-) -> tuple[Loop, _RowSource] | None:
+) -> tuple[Loop, RowSource] | None:
     """The enclosing loop over database rows, once per loop."""
     for index in reversed(where.loops):  # innermost first: that loop multiplies the call
         loop = unit.loops[index]
@@ -245,7 +245,7 @@ def _n_plus_one_hit(
     ctx: RuleContext,
     unit: CodeUnit,
     loop: Loop,
-    source: _RowSource,
+    source: RowSource,
     what: str,
     line: int,
     end_line: int,
