@@ -285,3 +285,14 @@ def _run_one(r: Rule, ctx: RuleContext) -> Iterator[Hit]:
         yield from list(r.fn(ctx))
     except Exception as exc:  # the one boundary where a buggy rule is turned into a record
         raise RuleCrash(f"rule {r.id} crashed: {type(exc).__name__}: {exc}") from exc
+
+
+def __getattr__(name: str) -> Callable[[], list[Rule]]:
+    """Transitional: `from planreview.rules import all_rules` (branches written before the
+    specialist packages) still works. New code imports `planreview.reviewers.all_rules`;
+    remove this once no caller is left, it is the one import back into reviewers/."""
+    if name == "all_rules":
+        from planreview.reviewers import all_rules
+
+        return all_rules
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
