@@ -76,7 +76,7 @@ _PROVIDERS: dict[str, Dialect] = {
     "sqlite": "sqlite",
 }
 _DATASOURCE = re.compile(r"^\s*datasource\s+\w+\s*\{(?P<body>[^}]*)\}", re.MULTILINE)
-_PROVIDER = re.compile(r"^\s*provider\s*=\s*\"(?P<value>[\w-]+)\"", re.MULTILINE)
+_PROVIDER = re.compile(r"^[ \t]*provider\s*=\s*\"(?P<value>[\w-]+)\"", re.MULTILINE)
 _DRIZZLE = re.compile(r"\b(?P<key>dialect|driver)\s*:\s*['\"](?P<value>[\w-]+)['\"]")
 _DRIZZLE_VALUES: dict[str, Dialect] = {
     "postgresql": "postgresql", "pg": "postgresql", "mysql": "mysql", "mysql2": "mysql",
@@ -322,14 +322,23 @@ _MARKERS: tuple[tuple[Dialect, str, re.Pattern[str]], ...] = (
 )
 
 
-def sql_markers(text: str) -> list[tuple[Dialect, str, int]]:
-    """(dialect, marker, 0-based line) for every dialect marker of `text` outside string
-    literals and comments. `%s` placeholders are the exception: they sit inside the
-    Python strings that carry the SQL, so only comments are dropped for them."""
+def sql_markers(text: str, *, language: str = "sql") -> list[tuple[Dialect, str, int]]:
+    """(dialect, marker, 0-based line) for every dialect marker of `text`.
+
+    In SQL, markers count outside string literals and comments, except `%s`
+    placeholders, which sit inside the strings that carry the SQL. In other languages
+    the SQL is inside strings, so the whole text is read, without the markers that
+    language's own syntax produces (template-literal backticks in JavaScript, `::` in
+    Ruby)."""
     out: list[tuple[Dialect, str, int]] = []
-    blank = _STRIP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    uncommented = re.sub(r"--[^\n]*", "", text)
+    embedded = language not in SQL_BLOCK_LANGUAGES and language != ""
+    blank = text if embedded else _STRIP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    uncommented = text if embedded else re.sub(r"--[^\n]*", "", text)
     for dialect, name, pattern in _MARKERS:
+        if (name == "backtick identifiers" and language in _JS_LANGUAGES) or (
+            name == ":: casts" and language in _RUBY_LANGUAGES
+        ):
+            continue
         haystack = uncommented if name == "%s placeholders" else blank
         m = pattern.search(haystack)
         if m is not None:
@@ -339,8 +348,10 @@ def sql_markers(text: str) -> list[tuple[Dialect, str, int]]:
 
 _EMBEDDED_SQL = re.compile(
     r"\b(?:CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)|ALTER\s+TABLE|SELECT\s+[\w*`\"]|INSERT\s+INTO|"
-    r"UPDATE\s+[\w`\"]+\s+SET|DELETE\s+FROM)\b"
+    r"UPDATE\s+[\w`\"]+\s+SET|DELETE\s+FROM)"
 )
+_JS_LANGUAGES = frozenset({"ts", "typescript", "tsx", "js", "javascript", "jsx", "mjs", "cjs"})
+_RUBY_LANGUAGES = frozenset({"ruby", "rb", "erb"})
 
 
 def has_sql(block: CodeBlock) -> bool:
@@ -356,7 +367,7 @@ def block_dialect(block: CodeBlock, *, fallback: DialectFact) -> DialectFact:
     named = _LANGUAGE_DIALECT.get(block.language)
     if named is not None:
         return DialectFact(named, "block", block.start_line - 1, f"fence language {block.language}")
-    markers = sql_markers(block.text)
+    markers = sql_markers(block.text, language=block.language)
     dialects = {d for d, _, _ in markers}
     if block.language == "dart" and re.search(r"\b(?:rawQuery|rawInsert|openDatabase)\b",
                                               block.text):

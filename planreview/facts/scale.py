@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from planreview.artifacts.scale import LARGE_ROWS, entity_key, stated_counts
+from planreview.artifacts.scale import LARGE_ROWS, entity_key, parse_count, stated_counts
 from planreview.plan import ParsedPlan
 
 SizeClass = Literal["empty", "tiny", "small", "large", "unknown"]
@@ -131,23 +131,58 @@ def qualitative(plan: ParsedPlan) -> list[ScaleFact]:
     return out
 
 
+_PER_AFTER_COUNT = re.compile(
+    r"\d[^.;:!?\d]{0,40}?\bper\s+(?P<per>tenant|user|org|organization|account|workspace|"
+    r"customer|store|shop|site|project)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(
+    r"[~<>≈]?\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*"
+    r"(?P<mult>k|m|mm|b|bn|thousand|million|billion)?\b\+?(?:\s*[A-Za-z_`-]+){0,2}",
+    re.IGNORECASE,
+)
+
+
 def numeric(plan: ParsedPlan) -> list[ScaleFact]:
     """Counts from `planreview.artifacts.scale`, with their size class and "per X"."""
+    stated = stated_counts(plan)
     out: list[ScaleFact] = []
-    for stated in stated_counts(plan):
-        if stated.entity == "row":
-            continue  # the table the rows belong to is stated beside it when known
-        text = plan.line(stated.line)
-        per = None
-        for m in re.finditer(r"per\s+(tenant|user|org|organization|account|workspace|"
-                             r"customer|store|project)\b", text, re.I):
-            per = m.group(1).lower()
-        out.append(ScaleFact(stated.entity, size_class(stated.count), stated.count, per,
-                             _phrase(text, stated.count), stated.line))
+    for index, item in enumerate(stated):
+        if item.entity == "row":
+            continue  # the table the rows belong to is credited beside it when named
+        text = plan.line(item.line)
+        following = stated[index + 1] if index + 1 < len(stated) else None
+        if following is not None and following.line == item.line and \
+                following.count == item.count and _adjective_of(item.entity, following.entity,
+                                                                text):
+            continue  # "12,000 published articles": the articles are counted
+        figure = _figure(text, item.count)
+        per = _PER_AFTER_COUNT.search(text, figure.start()) if figure else None
+        phrase = figure.group().strip() if figure else _short(text)
+        out.append(ScaleFact(item.entity, size_class(item.count), item.count,
+                             per.group("per").lower() if per else None, phrase, item.line))
     return out
 
 
-def _phrase(text: str, count: int) -> str:
+def _adjective_of(first: str, second: str, text: str) -> bool:
+    stem = re.escape(second[:-1] if len(second) > 3 else second)
+    return re.search(rf"\b{re.escape(first)}\w*\s+(?:[A-Za-z]\w*\s+)?{stem}", text,
+                     re.IGNORECASE) is not None
+
+
+def _figure(text: str, count: int) -> re.Match[str] | None:
+    """Where `count` is written on the line ("10M+ rows", "12,000 published articles")."""
+    for m in _FIGURE.finditer(text):
+        try:
+            value = parse_count(m.group("num"), m.group("mult"))
+        except ValueError:
+            continue
+        if value == count:
+            return m
+    return None
+
+
+def _short(text: str) -> str:
     clean = " ".join(text.split())
     return clean if len(clean) <= 60 else clean[:59] + "…"
 
