@@ -158,7 +158,7 @@ def numeric(plan: ParsedPlan) -> list[ScaleFact]:
             continue  # "12,000 published articles": the articles are counted
         figure = _figure(text, item.count)
         per = _PER_AFTER_COUNT.search(text, figure.start()) if figure else None
-        phrase = figure.group().strip() if figure else _short(text)
+        phrase = _counted_phrase(figure.group(), item.entity) if figure else _short(text)
         out.append(ScaleFact(item.entity, size_class(item.count), item.count,
                              per.group("per").lower() if per else None, phrase, item.line))
     return out
@@ -180,6 +180,15 @@ def _figure(text: str, count: int) -> re.Match[str] | None:
         if value == count:
             return m
     return None
+
+
+def _counted_phrase(figure: str, entity: str) -> str:
+    """`10M+ rows in` -> `10M+ rows`: the figure up to the word it counts."""
+    words = figure.split()
+    for index, word in enumerate(words[1:], start=1):
+        if entity_key(word.strip("`")) in (entity, "row"):
+            return " ".join(words[: index + 1])
+    return figure.strip()
 
 
 def _short(text: str) -> str:

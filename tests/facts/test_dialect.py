@@ -158,7 +158,8 @@ def test_autoincrement_says_sqlite() -> None:
 def test_sql_in_dart_strings_is_read_as_sqflite_sqlite() -> None:
     [fact] = dialects(
         "```dart\nawait db.execute('''\n  CREATE TABLE pins (\n    id TEXT PRIMARY KEY,\n"
-        "    board_id TEXT NOT NULL\n  )\n''');\nfinal rows = await db.rawQuery('SELECT * FROM pins');\n"
+        "    board_id TEXT NOT NULL\n  )\n''');\n"
+        "final rows = await db.rawQuery('SELECT * FROM pins');\n"
         "```\n"
     )
     assert fact.dialect == "sqlite"

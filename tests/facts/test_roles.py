@@ -221,7 +221,8 @@ def test_instead_of_in_a_proposal_sentence_keeps_it_proposed() -> None:
 
 def test_words_like_latest_or_submit_in_code_are_not_test_code() -> None:
     fact = only_role(
-        "## API\n\n```ts\nconst latest = await submit(form);\nitems.forEach((it) => log(it));\n```\n"
+        "## API\n\n```ts\nconst latest = await submit(form);\n"
+        "items.forEach((it) => log(it));\n```\n"
     )
     assert fact.role == "proposed"
 
