@@ -299,7 +299,6 @@ _STRIP = re.compile(
 )
 _MARKERS: tuple[tuple[Dialect, str, re.Pattern[str]], ...] = (
     ("mysql", "backtick identifiers", re.compile(r"`[^`\n]+`")),
-    ("mysql", "%s placeholders", re.compile(r"%s\b|%\(\w+\)s")),
     ("mysql", "AUTO_INCREMENT", re.compile(r"\bAUTO_INCREMENT\b", re.I)),
     ("mysql", "ENGINE=", re.compile(r"\bENGINE\s*=\s*\w+", re.I)),
     ("mysql", "UNSIGNED", re.compile(r"\bUNSIGNED\b", re.I)),
@@ -315,7 +314,7 @@ _MARKERS: tuple[tuple[Dialect, str, re.Pattern[str]], ...] = (
     ("postgresql", ":: casts", re.compile(r"\w::\w")),
     ("postgresql", "$n placeholders", re.compile(r"\$\d+\b")),
     ("postgresql", "PostgreSQL types", re.compile(
-        r"\b(?:JSONB|TIMESTAMPTZ|BIGSERIAL|SERIAL|UUID\[\]|TSVECTOR|BYTEA|CITEXT)\b", re.I)),
+        r"\b(?:JSONB|TIMESTAMPTZ|BIGSERIAL|TSVECTOR|BYTEA|CITEXT)\b", re.I)),
     ("postgresql", "PostgreSQL syntax", re.compile(
         r"\b(?:ILIKE|gen_random_uuid|DO\s+\$\$|LANGUAGE\s+plpgsql|"
         r"SET\s+(?:LOCAL\s+)?(?:lock_timeout|statement_timeout))\b", re.I)),
@@ -325,24 +324,22 @@ _MARKERS: tuple[tuple[Dialect, str, re.Pattern[str]], ...] = (
 def sql_markers(text: str, *, language: str = "sql") -> list[tuple[Dialect, str, int]]:
     """(dialect, marker, 0-based line) for every dialect marker of `text`.
 
-    In SQL, markers count outside string literals and comments, except `%s`
-    placeholders, which sit inside the strings that carry the SQL. In other languages
-    the SQL is inside strings, so the whole text is read, without the markers that
+    In SQL, markers count outside string literals and comments. In other languages the
+    SQL is inside strings, so the whole text is read, without the markers that
     language's own syntax produces (template-literal backticks in JavaScript, `::` in
-    Ruby)."""
+    Ruby, PHP or Rust). `%s` and `?` placeholders are no marker: psycopg2 uses `%s` as
+    MySQLdb does, and every SQLite and MySQL driver takes `?`."""
     out: list[tuple[Dialect, str, int]] = []
     embedded = language not in SQL_BLOCK_LANGUAGES and language != ""
     blank = text if embedded else _STRIP.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    uncommented = text if embedded else re.sub(r"--[^\n]*", "", text)
     for dialect, name, pattern in _MARKERS:
         if (name == "backtick identifiers" and language in _JS_LANGUAGES) or (
-            name == ":: casts" and language in _RUBY_LANGUAGES
+            name == ":: casts" and embedded and language not in _NO_COLONS
         ):
             continue
-        haystack = uncommented if name == "%s placeholders" else blank
-        m = pattern.search(haystack)
+        m = pattern.search(blank)
         if m is not None:
-            out.append((dialect, name, haystack.count("\n", 0, m.start())))
+            out.append((dialect, name, blank.count("\n", 0, m.start())))
     return out
 
 
@@ -351,7 +348,8 @@ _EMBEDDED_SQL = re.compile(
     r"UPDATE\s+[\w`\"]+\s+SET|DELETE\s+FROM)"
 )
 _JS_LANGUAGES = frozenset({"ts", "typescript", "tsx", "js", "javascript", "jsx", "mjs", "cjs"})
-_RUBY_LANGUAGES = frozenset({"ruby", "rb", "erb"})
+# Languages whose own syntax has no `::`, so a `::` inside their SQL strings is a cast.
+_NO_COLONS = _JS_LANGUAGES | {"python", "py", "python3", "dart", "go", "java", "kotlin", "kt"}
 
 
 def has_sql(block: CodeBlock) -> bool:

@@ -92,8 +92,9 @@ _REJECTED_WORDS = (
     r"why not|not recommended|discarded(?: option| alternative)?"
 )
 _EXAMPLE_WORDS = (
-    r"example(?:s| usage| output| query| request| response)?|for example|e\.g\.|"
-    r"sample(?: output| data| response)?|for instance|illustration|output|usage"
+    r"(?:for\s+)?examples?(?:\s+(?:usage|output|request|response|payload|data))?|e\.g\.|"
+    r"sample(?:\s+(?:output|data|request|response|payload))?|for instance|illustration|"
+    r"(?:expected\s+|sample\s+)?output"
 )
 _TEST_WORDS = (
     r"tests?|unit tests?|integration tests?|e2e tests?|test plan|test cases?|spec|specs|"
@@ -113,7 +114,7 @@ _LABELS: tuple[tuple[BlockRole, re.Pattern[str]], ...] = (
     ("current", _label(_CURRENT_WORDS)),
     ("test", _label(_TEST_WORDS)),
     ("seed", _label(_SEED_WORDS)),
-    ("example", re.compile(rf"{_LEAD}(?:{_EXAMPLE_WORDS})\b", re.IGNORECASE)),
+    ("example", _label(_EXAMPLE_WORDS)),
     ("proposed", _label(_PROPOSED_WORDS)),
 )
 

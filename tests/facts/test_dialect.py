@@ -207,3 +207,19 @@ def test_mixed_markers_are_unknown_and_say_which() -> None:
 
 def test_prose_blocks_are_not_sql_blocks() -> None:
     assert dialects("```\nSelect the option you want\n```\n```md\nSELECT * FROM x\n```\n") == []
+
+
+def test_percent_s_placeholders_alone_do_not_say_mysql() -> None:
+    repo = DialectFact("postgresql", "requirements.txt", 2, "dependency psycopg2")
+    [fact] = dialects(
+        "```python\ncur.execute(\"UPDATE orders SET status = %s WHERE id = %s\", (s, i))\n```\n",
+        repo,
+    )
+    assert fact == repo
+
+
+def test_php_double_colons_are_not_postgresql_casts() -> None:
+    [fact] = dialects(
+        "```php\n$rows = DB::select('SELECT * FROM orders WHERE id = ?', [$id]);\n```\n"
+    )
+    assert fact == UNKNOWN

@@ -241,3 +241,25 @@ def test_a_comment_about_production_in_code_is_not_dev_only() -> None:
         "CREATE INDEX CONCURRENTLY idx_a ON a (b);\n```\n"
     )
     assert fact.role == "proposed"
+
+
+def test_a_local_seed_script_is_dev_only() -> None:
+    fact = only_role(
+        "## Phase 5\n\nThe local seed wipes everything first:\n\n"
+        "```ts\nawait prisma.booking.deleteMany();\nawait prisma.customer.deleteMany();\n```\n"
+    )
+    assert fact.role == "dev-only"
+
+
+@pytest.mark.parametrize("label", ["Example output:", "For example:", "Sample response:"])
+def test_example_labels_mark_examples(label: str) -> None:
+    fact = only_role(f"## API\n\n{label}\n\n```json\n{{\"orders\": []}}\n```\n")
+    assert fact.role == "example"
+
+
+def test_a_sentence_about_usage_of_the_new_helper_stays_proposed() -> None:
+    fact = only_role(
+        "## API\n\nUsage of the new helper in the orders controller:\n\n"
+        "```ts\nconst orders = await listOrders(tenantId, { limit: 50 });\n```\n"
+    )
+    assert fact.role == "proposed"
