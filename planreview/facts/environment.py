@@ -82,7 +82,12 @@ def _above(plan: ParsedPlan, block: CodeBlock) -> tuple[int, str]:
     return number + 1, "\n".join(lines)
 
 
-def block_environment(plan: ParsedPlan, fact: BlockRoleFact) -> EnvironmentFact | None:
+def block_environment(
+    plan: ParsedPlan, fact: BlockRoleFact, *, heading_lines: dict[tuple[str, ...], int] | None
+    = None
+) -> EnvironmentFact | None:
+    """The environment `fact`'s block targets, when stated. `heading_lines` (heading path
+    -> line) saves rebuilding the map for every block."""
     block = fact.block
     if fact.role == "dev-only":
         line = fact.evidence.line if fact.evidence.line is not None else block.start_line
@@ -96,7 +101,7 @@ def block_environment(plan: ParsedPlan, fact: BlockRoleFact) -> EnvironmentFact 
     if found is not None:
         env, offset, text = found
         return EnvironmentFact(block, env, first + offset, text)
-    starts = {s.heading_path: s.start_line for s in plan.sections}
+    starts = heading_lines if heading_lines is not None else _heading_lines(plan)
     path = block.heading_path
     for depth in range(len(path), 0, -1):
         found = _in_text(path[depth - 1]) or _heading_word(path[depth - 1])
@@ -104,6 +109,10 @@ def block_environment(plan: ParsedPlan, fact: BlockRoleFact) -> EnvironmentFact 
             env, _, text = found
             return EnvironmentFact(block, env, starts.get(path[:depth], 0), text)
     return None
+
+
+def _heading_lines(plan: ParsedPlan) -> dict[tuple[str, ...], int]:
+    return {s.heading_path: s.start_line for s in plan.sections}
 
 
 _HEADING_WORD = re.compile(r"\b(?P<value>production|staging)\b", re.IGNORECASE)
@@ -120,8 +129,9 @@ def block_environments(
 ) -> tuple[EnvironmentFact, ...]:
     """The environment of every block that states one, in plan order."""
     out: list[EnvironmentFact] = []
+    starts = _heading_lines(plan)
     for fact in roles:
-        env = block_environment(plan, fact)
+        env = block_environment(plan, fact, heading_lines=starts)
         if env is not None:
             out.append(env)
     return tuple(out)

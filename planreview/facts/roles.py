@@ -16,6 +16,7 @@ Only labels count, never a word in passing: "Run this before deploying" is a pro
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -253,15 +254,31 @@ def _from_code(block: CodeBlock) -> tuple[BlockRole, int, str] | None:
     return _best(found)
 
 
-def _paragraph_above(plan: ParsedPlan, block: CodeBlock) -> list[tuple[int, str]]:
+@dataclass(frozen=True)
+class _Layout:
+    """What every block's lookup needs, built once per plan."""
+
+    heading_lines: dict[tuple[str, ...], int]
+    block_ends: list[int]
+    """Closing-fence line of every block, ascending."""
+
+    @classmethod
+    def of(cls, plan: ParsedPlan) -> _Layout:
+        return cls(
+            {s.heading_path: s.start_line for s in plan.sections},
+            sorted(b.end_line + 1 for b in plan.code_blocks),
+        )
+
+
+def _paragraph_above(
+    plan: ParsedPlan, block: CodeBlock, layout: _Layout
+) -> list[tuple[int, str]]:
     """The last paragraph before the block's opening fence, nearest line last; stops at
     a heading, another code block or the previous paragraph."""
     opening = block.start_line - 1
     fence = opening if _is_fence(plan.line(opening)) else block.start_line
-    previous_end = max(
-        (b.end_line + 1 for b in plan.code_blocks if b.end_line < block.start_line - 1),
-        default=0,
-    )
+    before = bisect_left(layout.block_ends, fence)
+    previous_end = layout.block_ends[before - 1] if before else 0
     out: list[tuple[int, str]] = []
     number = fence - 1
     while number > previous_end and number >= 1 and len(out) < 6:
@@ -319,8 +336,8 @@ def _from_prose(paragraph: list[tuple[int, str]]) -> tuple[BlockRole, int, str] 
     return _best(found)
 
 
-def _from_headings(plan: ParsedPlan, block: CodeBlock) -> tuple[BlockRole, int, str] | None:
-    starts = {s.heading_path: s.start_line for s in plan.sections}
+def _from_headings(block: CodeBlock, layout: _Layout) -> tuple[BlockRole, int, str] | None:
+    starts = layout.heading_lines
     path = block.heading_path
     for depth in range(len(path), 0, -1):
         title = path[depth - 1]
@@ -340,14 +357,16 @@ def _from_headings(plan: ParsedPlan, block: CodeBlock) -> tuple[BlockRole, int, 
     return None
 
 
-def block_role(plan: ParsedPlan, block: CodeBlock) -> BlockRoleFact:
+def block_role(plan: ParsedPlan, block: CodeBlock, *, _layout: _Layout | None = None
+               ) -> BlockRoleFact:
     """The role of one block of `plan`, with the evidence that decided it."""
-    paragraph = _paragraph_above(plan, block)
+    layout = _layout or _Layout.of(plan)
+    paragraph = _paragraph_above(plan, block, layout)
     sources: tuple[tuple[EvidenceSource, tuple[BlockRole, int, str] | None], ...] = (
         ("code", _from_code(block)),
         ("label", _from_label(paragraph)),
         ("prose", _from_prose(paragraph)),
-        ("heading", _from_headings(plan, block)),
+        ("heading", _from_headings(block, layout)),
     )
     for source, found in sources:
         if found is not None:
@@ -358,7 +377,8 @@ def block_role(plan: ParsedPlan, block: CodeBlock) -> BlockRoleFact:
 
 def block_roles(plan: ParsedPlan) -> tuple[BlockRoleFact, ...]:
     """Every code block's role, in plan order."""
-    return tuple(block_role(plan, block) for block in plan.code_blocks)
+    layout = _Layout.of(plan)
+    return tuple(block_role(plan, block, _layout=layout) for block in plan.code_blocks)
 
 
 def iter_proposals(facts: tuple[BlockRoleFact, ...]) -> Iterator[CodeBlock]:
