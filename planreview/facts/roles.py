@@ -126,8 +126,9 @@ _HEADINGS: tuple[tuple[BlockRole, re.Pattern[str]], ...] = (
         r"anti-?patterns?|what not to do|don'?t|do not|not doing|discarded|why not)\b",
         re.IGNORECASE)),
     ("current", re.compile(
-        rf"{_LEAD}(?:before|current|existing|today'?s?|old|as[- ]is|original|problem|"
-        r"status quo|background)\b(?!.*\bafter\b)", re.IGNORECASE)),
+        rf"{_LEAD}(?:{_CURRENT_WORDS}|today'?s(?:\s+\w+)?|background|problem statement)"
+        rf"{_SUFFIX}(?:\s*(?:[:\-—–(]|\bof\b|\bin\b).*)?$(?<!after)(?!.*\bafter\b)",
+        re.IGNORECASE)),
     ("test", re.compile(
         rf"{_LEAD}(?:tests?|testing|unit tests?|integration tests?|e2e|test plan|"
         r"test cases?|specs?)\b", re.IGNORECASE)),

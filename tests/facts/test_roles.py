@@ -263,3 +263,23 @@ def test_a_sentence_about_usage_of_the_new_helper_stays_proposed() -> None:
         "```ts\nconst orders = await listOrders(tenantId, { limit: 50 });\n```\n"
     )
     assert fact.role == "proposed"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["## Existing users migration", "## Background jobs", "## Old data cleanup",
+     "## Current user endpoint", "## Problems this solves"],
+)
+def test_headings_that_only_start_like_current_code_stay_the_plan(heading: str) -> None:
+    fact = only_role(f"{heading}\n\n```sql\nDELETE FROM sessions WHERE expires_at < now();\n```\n")
+    assert fact.role == "proposed"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["## Current state of the cache", "## Problem: N+1 on the dashboard", "## Today's flow",
+     "## Existing implementation (v1)", "## Background"],
+)
+def test_headings_about_the_current_code(heading: str) -> None:
+    fact = only_role(f"{heading}\n\n```ts\nconst rows = await prisma.order.findMany();\n```\n")
+    assert fact.role == "current"
