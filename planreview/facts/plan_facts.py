@@ -18,7 +18,7 @@ from planreview.facts.dialect import (
     repo_dialect,
 )
 from planreview.facts.environment import EnvironmentFact, block_environments
-from planreview.facts.roles import BlockRole, BlockRoleFact, block_roles
+from planreview.facts.roles import BlockRole, BlockRoleFact, RoleEvidence, block_roles
 from planreview.facts.scale import ScaleFact, StatedScale, stated_scale
 from planreview.facts.schema_delta import SchemaDelta, schema_delta
 from planreview.plan import CodeBlock, ParsedPlan
@@ -52,8 +52,6 @@ class PlanFacts:
         for fact in self.roles:
             if fact.block.start_line == block.start_line:
                 return fact
-        from planreview.facts.roles import RoleEvidence
-
         return BlockRoleFact(block, "proposed", RoleEvidence("default", None, ""))
 
     def role_at(self, line: int) -> BlockRoleFact | None:
@@ -67,6 +65,12 @@ class PlanFacts:
         """False only when `line` sits in a block whose role is not the proposal."""
         fact = self.role_at(line)
         return fact is None or fact.is_proposal
+
+    def skip_reason(self, line: int) -> str | None:
+        """Why the code on plan line `line` is not the proposal ("role=current (heading
+        line 3 'Before')"), or None when it is (or is not in a block)."""
+        fact = self.role_at(line)
+        return None if fact is None or fact.is_proposal else fact.describe()
 
     def blocks_with_role(self, *roles: BlockRole) -> tuple[CodeBlock, ...]:
         return tuple(f.block for f in self.roles if f.role in roles)
