@@ -111,7 +111,7 @@ def test_lookups_by_line_answer_for_the_block_holding_it() -> None:
     assert dev_only is not None and dev_only.role == "dev-only"
     assert facts.blocks_with_role("test")[0].start_line == 31
     assert facts.dialect_at(18).dialect == "postgresql"
-    assert facts.skip_reason(10) == "role=current (heading line 6 'Current problem')"
+    assert facts.skip_reason(9) == "role=current (heading line 6 'Current problem')"
     assert facts.skip_reason(17) is None
 
 
