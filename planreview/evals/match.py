@@ -68,14 +68,7 @@ def pair_expected(expected: Sequence[Expected], predictions: Sequence[Finding]) 
     """
     texts = [finding_text(p) for p in predictions]
     order = sorted(range(len(expected)), key=lambda i: (expected[i].severity.rank, i))
-    candidates = {
-        i: sorted(
-            (j for j, text in enumerate(texts) if matches(text, expected[i].match)),
-            key=lambda j, i=i: (
-                abs(predictions[j].severity.rank - expected[i].severity.rank), j),
-        )
-        for i in order
-    }
+    candidates = {i: _candidates(expected[i], predictions, texts) for i in order}
     owner: dict[int, int] = {}
     """prediction index -> expected index it is paired with."""
 
@@ -93,6 +86,17 @@ def pair_expected(expected: Sequence[Expected], predictions: Sequence[Finding]) 
         augment(i, set())
     by_expected = {i: j for j, i in owner.items()}
     return [Pair(expected[i], by_expected[i]) for i in order if i in by_expected]
+
+
+def _candidates(
+    want: Expected, predictions: Sequence[Finding], texts: Sequence[str],
+) -> list[int]:
+    """Predictions matching `want`, closest in severity first, then report order."""
+    fitting = [j for j, text in enumerate(texts) if matches(text, want.match)]
+    def distance(j: int) -> tuple[int, int]:
+        return abs(predictions[j].severity.rank - want.severity.rank), j
+
+    return sorted(fitting, key=distance)
 
 
 def find_duplicates(
