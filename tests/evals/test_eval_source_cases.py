@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -159,7 +160,7 @@ def test_a_commit_the_mirror_lacks_is_a_mirror_error(
 ) -> None:
     git_dir = find_mirror(_mirror(tmp_path, upstream), Source("acme/shop", "x" * 7, "p"))
     assert git_dir is not None
-    with pytest.raises(MirrorError, match="archive"):
+    with pytest.raises(MirrorError, match="ls-tree"):
         materialize(git_dir, Source("acme/shop", "0" * 40, "docs/plans/orders.md"),
                     tmp_path)
 
@@ -212,3 +213,19 @@ def test_mirrors_that_is_not_a_folder_is_bad_input(
     code = run(["eval", str(tmp_path / "cases"), "--mirrors", str(tmp_path / "nope")])
     assert code == 2
     assert "--mirrors" in capsys.readouterr().err
+
+
+def test_a_blob_the_snapshot_lacks_is_left_out_and_counted_not_fatal(
+    tmp_path: Path, upstream: dict[str, str], git: Callable[..., str],
+) -> None:
+    # The upstream's own git directory holds its objects loose: copy it as the mirror.
+    bare = tmp_path / "mirrors" / "acme+shop" / "repo"
+    shutil.copytree(Path(upstream["work"]) / ".git", bare)
+    sha = git(Path(upstream["work"]), "rev-parse", "HEAD:src/later.ts").strip()
+    (bare / "objects" / sha[:2] / sha[2:]).unlink()
+    into = tmp_path / "out"
+    into.mkdir()
+    done = materialize(bare, Source("acme/shop", upstream["second"], "docs/plans/orders.md"),
+                       into)
+    assert done.missing == ("src/later.ts",)
+    assert (into / "src" / "orders.ts").is_file()
