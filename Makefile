@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 EXAMPLE_PLAN := examples/repo/docs/plans/2026-03-01-orders-plan.md
 
-.PHONY: demo test lint typecheck unit bench eval docs compare-squawk test-local-llm local-llm-server clean
+.PHONY: demo test lint typecheck unit bench eval eval-real docs compare-squawk test-local-llm local-llm-server clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ bench: $(VENV)/.installed-dev
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/planreview eval evals/cases/ --show-misses --out .cache/eval-results.json
+
+# The real-plan corpus (evals/real/): public repositories' plans, materialized from local
+# git mirrors (MIRRORS/owner+name, as the fetch tool lays them out). Cases whose mirror is
+# absent are skipped and counted, never failed.
+MIRRORS ?= /work/.mirror
+eval-real: $(VENV)/.installed-dev
+	$(BIN)/planreview eval evals/real/ --mirrors $(MIRRORS) --show-misses \
+	  --out .cache/eval-real-results.json
 
 compare-squawk: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/compare_squawk.py

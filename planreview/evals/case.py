@@ -36,6 +36,9 @@ class Expected:
     severity: Severity
     title: str
     match: MatchGroups
+    reason: str = ""
+    label: str = ""
+    """TRUE, TRUE-WRONG-SEVERITY or MISS on a labelled real plan; empty on a written case."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,28 @@ class Rejected:
     id: str
     title: str
     match: MatchGroups
+    reason: str = ""
+    label: str = ""
+    """NOISE or FALSE on a labelled real plan."""
+    root_cause: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public git repository a case is materialized from instead of bundled files."""
+
+    repo: str
+    """owner/name"""
+    commit: str
+    plan_path: str
+    """The plan, relative to the repository root."""
+    plan_commit: str | None = None
+    """The plan's own version, when it differs from `commit`."""
+
+    @property
+    def mirror_name(self) -> str:
+        """The mirror folder's name: owner+name (how `fetch` lays mirrors out)."""
+        return self.repo.replace("/", "+")
 
 
 @dataclass(frozen=True)
@@ -56,6 +81,9 @@ class Case:
     repo: Path | None
     expected: tuple[Expected, ...]
     rejected: tuple[Rejected, ...] = ()
+    source: Source | None = None
+    """Set for a real-repository case: `plan` is then `source.plan_path`, and the plan
+    and repository exist only once materialized from a mirror (see materialize.py)."""
 
     @property
     def plan_path(self) -> Path:
@@ -138,29 +166,54 @@ def load_case(folder: Path) -> Case:
     """Read and validate `folder/case.yaml`; raises CaseFormatError naming the field."""
     data = _read_yaml(folder / CASE_FILE)
     _validate(data)
-    plan = data["plan"]
-    if not (folder / plan).is_file():
-        raise CaseFormatError("plan", f"plan file {plan!r} not found in {folder}")
+    source = _source(data)
     repo = None
-    if "repo" in data:
-        repo = folder / data["repo"]
-        if not repo.is_dir():
-            raise CaseFormatError("repo", f"repository folder {data['repo']!r} not found")
+    if source is not None:
+        plan = source.plan_path
+    else:
+        plan = data["plan"]
+        if not (folder / plan).is_file():
+            raise CaseFormatError("plan", f"plan file {plan!r} not found in {folder}")
+        if "repo" in data:
+            repo = folder / data["repo"]
+            if not repo.is_dir():
+                raise CaseFormatError("repo", f"repository folder {data['repo']!r} not found")
     expected = tuple(
         Expected(
             id=item["id"], category=Category(item["category"]),
             severity=Severity(item["severity"]), title=item["title"],
-            match=_groups(item["match"]),
+            match=_groups(item["match"]), reason=item.get("reason", ""),
+            label=item.get("label", ""),
         )
         for item in data["expected"]
     )
     rejected = tuple(
-        Rejected(id=item["id"], title=item["title"], match=_groups(item["match"]))
+        Rejected(id=item["id"], title=item["title"], match=_groups(item["match"]),
+                 reason=item.get("reason", ""), label=item.get("label", ""),
+                 root_cause=item.get("root_cause", ""))
         for item in data.get("rejected", [])
     )
     _check_unique_ids(expected, rejected)
     return Case(id=data["id"], folder=folder, plan=plan, repo=repo,
-                expected=expected, rejected=rejected)
+                expected=expected, rejected=rejected, source=source)
+
+
+def _source(data: dict[str, Any]) -> Source | None:
+    """A case names either bundled files (`plan`, optional `repo`) or a `source`."""
+    if "source" not in data:
+        if "plan" not in data:
+            raise CaseFormatError("plan", "'plan' is a required property (or give 'source')")
+        return None
+    for bundled in ("plan", "repo"):
+        if bundled in data:
+            raise CaseFormatError(
+                bundled, f"a case with 'source' has no '{bundled}' (it comes from the mirror)")
+    raw = data["source"]
+    plan_path = raw["plan_path"]
+    if plan_path.startswith("/") or ".." in plan_path.split("/"):
+        raise CaseFormatError("source.plan_path", "must be a path inside the repository")
+    return Source(repo=raw["repo"], commit=raw["commit"], plan_path=plan_path,
+                  plan_commit=raw.get("plan_commit"))
 
 
 def _read_yaml(path: Path) -> Any:

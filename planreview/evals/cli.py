@@ -42,11 +42,15 @@ EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_CRASHED = 0, 1, 2, 3
 @click.option("--show-misses", is_flag=True, default=False,
               help="List, per case, expected findings not found, rejected ones raised, and "
               "predictions that match nothing labelled.")
+@click.option("--mirrors", type=click.Path(path_type=Path), default=None,
+              help="Folder of local git mirrors (DIR/owner+name, as `fetch` lays them out) "
+              "that real-repository cases (`source:`) are materialized from; without it, "
+              "or without a case's mirror, the case is skipped and counted.")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No progress on stderr.")
 def eval_command(
     cases_dir: Path, engine: str, model: str | None, concurrency: int, out: Path | None,
     baseline: Path | None, tolerance: float, rejected_tolerance: int, show_misses: bool,
-    quiet: bool,
+    mirrors: Path | None, quiet: bool,
 ) -> None:
     """Score reviews of the evaluation cases in CASES (one case folder or a folder of
     them) against their expected findings, and print a Markdown scoreboard."""
@@ -60,6 +64,8 @@ def eval_command(
 
     if out is not None and out.is_dir():
         raise UserInputError(f"--out {out} is a directory")  # say so before a long run
+    if mirrors is not None and not mirrors.is_dir():
+        raise UserInputError(f"--mirrors {mirrors} is not a folder")
     found = discover(cases_dir)
     before = load_baseline(baseline) if baseline is not None else None
     settings = build_settings({"engine": engine, "model": model}, os.environ, Path.cwd())
@@ -72,8 +78,8 @@ def eval_command(
     for bad in found.malformed:
         click.echo(f"eval: malformed case {bad}", err=True)
     with EvalProgress(len(found.cases), enabled=not quiet) as progress:
-        runs = run_cases(found.cases, pipeline_review(settings), concurrency=concurrency,
-                         on_done=progress)
+        runs = run_cases(found.cases, pipeline_review(settings, mirrors),
+                         concurrency=concurrency, on_done=progress, mirrors=mirrors)
     results = build_results(runs, found.malformed, engine=engine,
                             model=settings.model if settings.use_llm else None)
     if out is not None:

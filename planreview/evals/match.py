@@ -2,10 +2,13 @@
 
 A prediction matches an entry when every `match` group has at least one term
 (case-insensitive substring) in the prediction's title + issue + impact +
-recommendation. Expected findings are matched one-to-one, greedily, highest
-expected severity first (ties in file order). Among the free predictions that
-match, the one closest in severity wins (then report order), so a correct P1 is
-not spent on a P3 expectation when a P3 prediction would do.
+recommendation. Expected findings are matched one-to-one by a maximum bipartite
+matching (augmenting paths): as many expected findings as possible get their own
+prediction, so one broad prediction cannot take the place of a specific one when
+another prediction could cover the broad expectation. Expected findings are
+served highest severity first (ties in file order), and each one tries the
+predictions closest to it in severity first (then report order), so a correct P1
+is not spent on a P3 expectation when a P3 prediction would do.
 """
 
 from __future__ import annotations
@@ -56,20 +59,44 @@ def matches(text: str, groups: MatchGroups) -> bool:
 
 
 def pair_expected(expected: Sequence[Expected], predictions: Sequence[Finding]) -> list[Pair]:
-    """Greedy one-to-one matching, highest expected severity first."""
+    """Maximum one-to-one matching (Kuhn's augmenting paths), highest severity first.
+
+    A greedy pass would let the first expected finding take the only prediction that
+    a later one can use, even when another prediction also fits the first; an
+    augmenting path moves the first one over instead, so the matched count is
+    always the largest possible.
+    """
     texts = [finding_text(p) for p in predictions]
     order = sorted(range(len(expected)), key=lambda i: (expected[i].severity.rank, i))
-    used: set[int] = set()
-    pairs: list[Pair] = []
+    candidates = {i: _candidates(expected[i], predictions, texts) for i in order}
+    owner: dict[int, int] = {}
+    """prediction index -> expected index it is paired with."""
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in candidates[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in owner or augment(owner[j], seen):
+                owner[j] = i
+                return True
+        return False
+
     for i in order:
-        want = expected[i]
-        free = [j for j, text in enumerate(texts) if j not in used and matches(text, want.match)]
-        if not free:
-            continue
-        best = min(free, key=lambda j: (abs(predictions[j].severity.rank - want.severity.rank), j))
-        used.add(best)
-        pairs.append(Pair(want, best))
-    return pairs
+        augment(i, set())
+    by_expected = {i: j for j, i in owner.items()}
+    return [Pair(expected[i], by_expected[i]) for i in order if i in by_expected]
+
+
+def _candidates(
+    want: Expected, predictions: Sequence[Finding], texts: Sequence[str],
+) -> list[int]:
+    """Predictions matching `want`, closest in severity first, then report order."""
+    fitting = [j for j, text in enumerate(texts) if matches(text, want.match)]
+    def distance(j: int) -> tuple[int, int]:
+        return abs(predictions[j].severity.rank - want.severity.rank), j
+
+    return sorted(fitting, key=distance)
 
 
 def find_duplicates(

@@ -10,6 +10,12 @@ A ratio with a zero denominator is None (JSON null), never 0 or 1:
   noise a clean plan exists to measure.
 * precision is None when there are no predictions.
 * severity agreement is None when nothing matched.
+* P1 precision is None when nothing was raised at P1; a specialty's precision is
+  None when that specialty raised nothing.
+
+Precision is the labelling protocol's (../shared/precision-protocol.md): a prediction
+counts when it matches an expected finding (TRUE or TRUE-WRONG-SEVERITY); one that
+matches a rejected entry (NOISE or FALSE) or nothing labelled does not.
 """
 
 from __future__ import annotations
@@ -44,6 +50,15 @@ class Tally:
     duplicates: int = 0
     agreeing: int = 0
     """Matched pairs whose predicted severity equals the expected one."""
+    p1_predictions: int = 0
+    p1_relevant: int = 0
+    """P1 predictions that match some expected finding (P1 precision's numerator)."""
+    unlabelled: int = 0
+    """Predictions matching neither an expected nor a rejected entry: a gap in the
+    labels (0 on a fully labelled real-plan case)."""
+    plans: int = 0
+    """Scored plans (1 per case): findings per plan's denominator."""
+    plans_with_finding: int = 0
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name)
@@ -64,6 +79,14 @@ def tally(expected: Sequence[Expected], predictions: Sequence[Finding],
         agreeing=sum(
             1 for p in matching.pairs if predictions[p.prediction].severity is p.expected.severity
         ),
+        p1_predictions=sum(1 for p in predictions if p.severity is Severity.P1),
+        p1_relevant=sum(1 for j in matching.relevant if predictions[j].severity is Severity.P1),
+        unlabelled=sum(
+            1 for j in range(len(predictions))
+            if j not in set(matching.relevant) | {h.prediction for h in matching.rejected_hits}
+        ),
+        plans=1,
+        plans_with_finding=1 if predictions else 0,
     )
 
 
@@ -85,6 +108,57 @@ def precision(t: Tally) -> float | None:
 
 def severity_agreement(t: Tally) -> float | None:
     return ratio(t.agreeing, t.matched)
+
+
+def p1_precision(t: Tally) -> float | None:
+    return ratio(t.p1_relevant, t.p1_predictions)
+
+
+def findings_per_plan(t: Tally) -> float | None:
+    return ratio(t.predictions, t.plans)
+
+
+def share_with_finding(t: Tally) -> float | None:
+    return ratio(t.plans_with_finding, t.plans)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """Predictions vs relevant ones for one specialty (precision per specialty)."""
+
+    predictions: int = 0
+    relevant: int = 0
+    rejected: int = 0
+
+    def __add__(self, other: Raised) -> Raised:
+        return Raised(self.predictions + other.predictions, self.relevant + other.relevant,
+                      self.rejected + other.rejected)
+
+    @property
+    def precision(self) -> float | None:
+        return ratio(self.relevant, self.predictions)
+
+
+def raised_by_category(predictions: Sequence[Finding], matching: Matching) -> dict[str, Raised]:
+    """Precision per specialty, by each prediction's first category (the reviewer that
+    owns it); every category is present, so records have the same keys."""
+    relevant = set(matching.relevant)
+    rejected = {h.prediction for h in matching.rejected_hits}
+    out = {c.value: Raised() for c in Category}
+    for j, prediction in enumerate(predictions):
+        if not prediction.categories:
+            continue
+        key = prediction.categories[0].value
+        out[key] = out[key] + Raised(1, int(j in relevant), int(j in rejected))
+    return out
+
+
+def add_raised(groups: Iterable[dict[str, Raised]]) -> dict[str, Raised]:
+    out: dict[str, Raised] = {c.value: Raised() for c in Category}
+    for group in groups:
+        for key, bucket in group.items():
+            out[key] = out.get(key, Raised()) + bucket
+    return out
 
 
 @dataclass(frozen=True)

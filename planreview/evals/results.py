@@ -30,6 +30,16 @@ class Bucket(_Model):
     recall: float | None
 
 
+class Raised(_Model):
+    """What one specialty raised: predictions, how many match an expected finding
+    (precision's numerator) and how many match a rejected entry."""
+
+    predictions: int
+    relevant: int
+    rejected: int
+    precision: float | None
+
+
 class Tokens(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -41,12 +51,17 @@ class ExpectedRecord(_Model):
     severity: Severity
     title: str
     match: list[list[str]]
+    reason: str = ""
+    label: str = ""
 
 
 class RejectedRecord(_Model):
     id: str
     title: str
     match: list[list[str]]
+    reason: str = ""
+    label: str = ""
+    root_cause: str = ""
 
 
 class MatchedPair(_Model):
@@ -90,6 +105,19 @@ class Scores(_Model):
     per_category: dict[str, Bucket]
     per_severity: dict[str, Bucket]
     tokens: Tokens
+    # Added for the real-plan corpus (defaults keep older results files readable).
+    p1_precision: float | None = None
+    p1_predictions: int = 0
+    p1_relevant: int = 0
+    unlabelled: int = 0
+    """Predictions matching neither an expected nor a rejected entry."""
+    plans: int = 0
+    plans_with_finding: int = 0
+    findings_per_plan: float | None = None
+    share_with_finding: float | None = None
+    """Share of scored plans with at least one finding."""
+    precision_per_category: dict[str, Raised] = Field(default_factory=dict)
+    """Precision per specialty, by each prediction's first category."""
 
 
 class CaseRecord(Scores):
@@ -104,6 +132,11 @@ class CaseRecord(Scores):
     """`name: error` for each reviewer that failed; the case is scored on what the
     others found, and the run exits 3 (incomplete)."""
     wall_ms: int
+    skipped: str | None = None
+    """Why a real-repository case did not run here (no mirror); it is left out of the
+    totals and never fails the run."""
+    source: str | None = None
+    """owner/name@commit of a real-repository case."""
     missed: list[str]
     """Expected finding ids no prediction matched."""
     matched_pairs: list[MatchedPair]
@@ -125,6 +158,8 @@ class Totals(Scores):
     incomplete: int
     """Scored cases whose report says a reviewer failed."""
     malformed: int
+    skipped: int = 0
+    """Real-repository cases not run (no mirror here); not in `cases`."""
     wall_ms: int
     """Sum of per-case wall times (not the elapsed time of a parallel run)."""
 
@@ -154,6 +189,8 @@ class CaseRun:
     error: str | None
     traceback: str | None
     wall_ms: int
+    skipped: str | None = None
+    """Set (the reason) when the case was not run: no report and no error."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +202,7 @@ class Scored:
     per_category: dict[str, metrics.Bucket]
     per_severity: dict[str, metrics.Bucket]
     tokens: metrics.TokenCount
+    raised: dict[str, metrics.Raised]
 
 
 def score(case: Case, report: Report) -> Scored:
@@ -175,6 +213,7 @@ def score(case: Case, report: Report) -> Scored:
         per_category=metrics.by_category(case.expected, matching),
         per_severity=metrics.by_severity(case.expected, matching),
         tokens=metrics.tokens(report),
+        raised=metrics.raised_by_category(report.findings, matching),
     )
 
 
@@ -196,10 +235,13 @@ def build_results(
         metrics.add_buckets([_zero(Category), *(s.per_category for s in scored)]),
         metrics.add_buckets([_zero(Severity), *(s.per_severity for s in scored)]),
         sum((s.tokens for s in scored), metrics.TokenCount()),
+        metrics.add_raised(s.raised for s in scored),
     )
+    skipped = sum(1 for r in runs if r.skipped is not None)
+    ran = len(runs) - skipped
     totals = Totals(
-        **pooled.model_dump(), cases=len(runs), scored=len(scored),
-        failed=len(runs) - len(scored), malformed=len(malformed),
+        **pooled.model_dump(), cases=ran, scored=len(scored), skipped=skipped,
+        failed=ran - len(scored), malformed=len(malformed),
         incomplete=sum(1 for r in runs if r.report is not None and r.report.incomplete),
         wall_ms=sum(r.wall_ms for r in runs),
     )
@@ -214,10 +256,12 @@ def case_record(run: CaseRun, result: Scored | None) -> CaseRecord:
     case = run.case
     predictions = list(run.report.findings) if run.report is not None else []
     if result is None:
-        scores = _scores(metrics.Tally(), _zero(Category), _zero(Severity), metrics.TokenCount())
+        scores = _scores(metrics.Tally(), _zero(Category), _zero(Severity), metrics.TokenCount(),
+                         metrics.add_raised([]))
         matching = Matching((), (), (), (), ())
     else:
-        scores = _scores(result.tally, result.per_category, result.per_severity, result.tokens)
+        scores = _scores(result.tally, result.per_category, result.per_severity, result.tokens,
+                         result.raised)
         matching = result.matching
     return CaseRecord(
         **scores.model_dump(),
@@ -226,7 +270,8 @@ def case_record(run: CaseRun, result: Scored | None) -> CaseRecord:
             f"{r.name}: {r.error}" for r in (run.report.reviewers if run.report else [])
             if r.status == "failed"
         ],
-        wall_ms=run.wall_ms,
+        wall_ms=run.wall_ms, skipped=run.skipped,
+        source=(f"{case.source.repo}@{case.source.commit}" if case.source is not None else None),
         missed=[e.id for e in matching.missed],
         matched_pairs=[
             MatchedPair(
@@ -245,11 +290,12 @@ def case_record(run: CaseRun, result: Scored | None) -> CaseRecord:
         duplicate_predictions=list(matching.duplicates),
         expected_findings=[
             ExpectedRecord(id=e.id, category=e.category, severity=e.severity, title=e.title,
-                           match=[list(g) for g in e.match])
+                           match=[list(g) for g in e.match], reason=e.reason, label=e.label)
             for e in case.expected
         ],
         rejected_findings=[
-            RejectedRecord(id=r.id, title=r.title, match=[list(g) for g in r.match])
+            RejectedRecord(id=r.id, title=r.title, match=[list(g) for g in r.match],
+                           reason=r.reason, label=r.label, root_cause=r.root_cause)
             for r in case.rejected
         ],
         predicted=predictions,
@@ -264,6 +310,7 @@ def _zero(keys: type[Category] | type[Severity]) -> dict[str, metrics.Bucket]:
 def _scores(
     t: metrics.Tally, per_category: dict[str, metrics.Bucket],
     per_severity: dict[str, metrics.Bucket], token_count: metrics.TokenCount,
+    raised: dict[str, metrics.Raised],
 ) -> Scores:
     return Scores(
         recall=metrics.recall(t), weighted_recall=metrics.weighted_recall(t),
@@ -276,6 +323,16 @@ def _scores(
         per_severity={k: _bucket(b) for k, b in per_severity.items()},
         tokens=Tokens(prompt_tokens=token_count.prompt_tokens,
                       completion_tokens=token_count.completion_tokens),
+        p1_precision=metrics.p1_precision(t), p1_predictions=t.p1_predictions,
+        p1_relevant=t.p1_relevant, unlabelled=t.unlabelled, plans=t.plans,
+        plans_with_finding=t.plans_with_finding,
+        findings_per_plan=metrics.findings_per_plan(t),
+        share_with_finding=metrics.share_with_finding(t),
+        precision_per_category={
+            k: Raised(predictions=r.predictions, relevant=r.relevant, rejected=r.rejected,
+                      precision=r.precision)
+            for k, r in raised.items()
+        },
     )
 
 

@@ -16,7 +16,8 @@ def render_scoreboard(results: Results, *, show_misses: bool = False) -> str:
     lines = [
         f"# planreview eval ({engine})",
         "",
-        f"{t.cases} cases: {t.scored} scored, {t.failed} crashed, {t.malformed} malformed.",
+        f"{t.cases} cases: {t.scored} scored, {t.failed} crashed, {t.malformed} malformed"
+        + (f", {t.skipped} skipped (no mirror)." if t.skipped else "."),
         "",
         "## Totals",
         "",
@@ -26,7 +27,12 @@ def render_scoreboard(results: Results, *, show_misses: bool = False) -> str:
         f"| weighted recall (P1=3, P2=2, P3=1) | "
         f"{_ratio(t.weighted_recall, t.matched_weight, t.expected_weight)} |",
         f"| precision | {_ratio(t.precision, t.relevant, t.predictions)} |",
+        f"| precision, P1 | {_ratio(t.p1_precision, t.p1_relevant, t.p1_predictions)} |",
         f"| rejected hits | {t.rejected_hits} |",
+        f"| unlabelled predictions | {t.unlabelled} |",
+        f"| findings per plan | {_num(t.findings_per_plan)} ({t.predictions}/{t.plans}) |",
+        f"| plans with a finding | "
+        f"{_ratio(t.share_with_finding, t.plans_with_finding, t.plans)} |",
         f"| severity agreement | {_ratio(t.severity_agreement, t.agreeing, t.matched)} |",
         f"| duplicates | {t.duplicates} |",
         f"| tokens (prompt / completion) | {_tokens(t)} |",
@@ -46,6 +52,13 @@ def render_scoreboard(results: Results, *, show_misses: bool = False) -> str:
         "## Recall per severity",
         "",
         *_buckets("severity", t.per_severity),
+        "",
+        "## Precision per specialty",
+        "",
+        "| specialty | relevant / raised | precision | rejected hits |",
+        "|---|---|---|---|",
+        *(f"| {key} | {r.relevant}/{r.predictions} | {_num(r.precision)} | {r.rejected} |"
+          for key, r in t.precision_per_category.items()),
     ]
     if results.malformed:
         lines += ["", "## Malformed cases (not run)", ""]
@@ -56,6 +69,8 @@ def render_scoreboard(results: Results, *, show_misses: bool = False) -> str:
 
 
 def _case_row(c: CaseRecord) -> str:
+    if c.skipped is not None:
+        return f"| {_cell(c.id)} | skipped: {_cell(c.skipped)} | | | | | | | | |"
     if c.error is not None:
         return f"| {_cell(c.id)} | crashed: {_cell(c.error)} | | | | | | | | {c.wall_ms} |"
     cells = [
@@ -76,6 +91,8 @@ def _buckets(label: str, buckets: dict[str, Bucket]) -> list[str]:
 def _misses(cases: list[CaseRecord]) -> list[str]:
     lines: list[str] = []
     for c in cases:
+        if c.skipped is not None:
+            continue
         if c.error is not None:
             lines += [f"### {c.id}", "", f"Crashed: {c.error}", ""]
             continue

@@ -41,7 +41,7 @@ def review_with(monkeypatch: pytest.MonkeyPatch, scripted: Script) -> Callable[.
     def install(script: dict[str, Report | Exception]) -> list[Settings]:
         fake = scripted(script)
 
-        def pipeline_review(settings: Settings) -> ScriptedReview:
+        def pipeline_review(settings: Settings, mirrors: Path | None = None) -> ScriptedReview:
             seen.append(settings)
             return fake
 

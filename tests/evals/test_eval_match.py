@@ -109,3 +109,25 @@ def test_a_prediction_can_be_both_a_match_and_a_rejected_hit() -> None:
     result = match_case([want], [noise], [finding("Index created CONCURRENTLY")])
     assert len(result.pairs) == 1
     assert len(result.rejected_hits) == 1
+
+
+def test_a_broad_prediction_does_not_take_a_specific_expectations_only_match() -> None:
+    # Greedy (P1 first) would give the broad "index" prediction to g1 and leave g2,
+    # which only the broad prediction can match, unmatched; the maximum matching
+    # moves g1 to its specific prediction instead.
+    broad_p1 = expected("g1", "P1", [["index"]])
+    specific = expected("g2", "P2", [["customer_id"]])
+    predictions = [finding("Index on customer_id", "P1"), finding("Missing index", "P1")]
+    result = match_case([broad_p1, specific], [], predictions)
+    assert {(p.expected.id, p.prediction) for p in result.pairs} == {("g1", 1), ("g2", 0)}
+    assert result.missed == ()
+
+
+def test_the_matched_count_is_the_largest_possible_on_a_chain() -> None:
+    a = expected("a", "P1", [["lock"]])
+    b = expected("b", "P1", [["lock", "index"]])
+    c = expected("c", "P1", [["index", "scan"]])
+    predictions = [finding("lock index", "P1"), finding("index scan", "P1"), finding("scan", "P1")]
+    result = match_case([a, b, c], [], predictions)
+    assert len(result.pairs) == 3
+    assert sorted(p.prediction for p in result.pairs) == [0, 1, 2]

@@ -116,3 +116,35 @@ def test_buckets_add_up_per_key() -> None:
 def test_tokens_sum_every_reviewers_usage() -> None:
     r = report([], runs=[llm_run("indexing", 100, 20), llm_run("caching", 50, 5)])
     assert metrics.tokens(r) == metrics.TokenCount(prompt_tokens=150, completion_tokens=25)
+
+
+def test_p1_precision_specialty_precision_and_plan_shares_are_counted() -> None:
+    from planreview.evals.match import match_case
+    from planreview.evals.metrics import (
+        findings_per_plan,
+        p1_precision,
+        raised_by_category,
+        share_with_finding,
+        tally,
+        total,
+    )
+    from tests.evals.evalkit import expected, finding, rejected
+
+    want = [expected("g1", "P1", [["customer_id"]])]
+    noise = [rejected("r1", [["cache"]])]
+    predictions = [
+        finding("customer_id has no index", "P1"),
+        finding("Add a cache", "P1", category="caching"),
+        finding("Something unlabelled", "P3", category="performance"),
+    ]
+    matching = match_case(want, noise, predictions)
+    one = tally(want, predictions, matching)
+    assert (one.p1_relevant, one.p1_predictions, one.unlabelled) == (1, 2, 1)
+    assert p1_precision(one) == 0.5
+    raised = raised_by_category(predictions, matching)
+    assert (raised["indexing"].precision, raised["caching"].precision) == (1.0, 0.0)
+    assert raised["caching"].rejected == 1
+    assert raised["migration"].precision is None
+    empty = tally([], [], match_case([], [], []))
+    both = total([one, empty])
+    assert (findings_per_plan(both), share_with_finding(both)) == (1.5, 0.5)
