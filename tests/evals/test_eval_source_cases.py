@@ -18,7 +18,9 @@ from planreview.cli import run
 from planreview.evals.case import Source, discover
 from planreview.evals.materialize import MirrorError, find_mirror, materialize
 from planreview.models import Severity
-from planreview.rules import REGISTRY, Hit, RuleContext, rule
+from planreview.reviewers import all_rules
+from planreview.rules import Hit, RuleContext, rule
+from tests.conftest import AddRule
 from tests.evals.evalkit import write_case
 
 RULE = "performance/test-eval-source-marker"
@@ -27,7 +29,7 @@ IDENT = ["-c", "user.email=t@example.com", "-c", "user.name=T", "-c", "commit.gp
 
 
 @pytest.fixture
-def marker_rule() -> Iterator[None]:
+def marker_rule(add_rule: AddRule) -> None:
     @rule(RULE, severity=Severity.P2)
     def marker(ctx: RuleContext) -> Iterator[Hit]:
         """Flags MARKER-<word> plan lines (a test rule)."""
@@ -39,8 +41,7 @@ def marker_rule() -> Iterator[None]:
                     evidence=[ctx.plan_evidence(number)],
                 )
 
-    yield
-    del REGISTRY[RULE]
+    add_rule(marker)
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def _source_case(root: Path, cid: str, commit: str, **source: Any) -> Path:
 
 @pytest.fixture
 def only_marker(tmp_path: Path, marker_rule: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    others = [rule_id for rule_id in REGISTRY if rule_id != RULE]
+    others = [r.id for r in all_rules() if r.id != RULE]
     (tmp_path / ".planreview.toml").write_text(f"disable = {json.dumps(others)}\n",
                                                encoding="utf-8")
     monkeypatch.chdir(tmp_path)
