@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 from planreview.artifacts.code import CacheCall, CodeUnit, Function, QueryCall
+from planreview.reviewers.caching.memo import is_memo_store
+from planreview.reviewers.caching.reading import read_units
 from planreview.rules import RuleContext
 
 STORES = ("lru", "map", "unstable-cache")
@@ -61,11 +63,15 @@ def _duration(seconds: float) -> str:
 
 
 def _caches(ctx: RuleContext) -> list[_Cache]:
+    """Caches the code shows: an LRU/TTL cache, `unstable_cache`, an ISR page, or a `Map`
+    that some function reads before its source and writes after; declared in the plan's
+    proposal or in the repository's application code."""
+    units = read_units(ctx)
     return [
         _Cache(u, c)
-        for u in ctx.artifacts.code
+        for u in units
         for c in u.caches
-        if c.kind in STORES
+        if (c.kind in STORES and (c.kind != "map" or is_memo_store(units, c.name)))
         or (c.kind == "revalidate-export" and (c.ttl_seconds or 0) > 0 and u.route is not None)
     ]
 

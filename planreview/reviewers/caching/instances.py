@@ -11,6 +11,8 @@ from planreview.artifacts.code import CodeUnit
 from planreview.models import Severity
 from planreview.reviewers.caching.caches import _caches, invalidators
 from planreview.reviewers.caching.keys import first_arg
+from planreview.reviewers.caching.memo import is_memo_store
+from planreview.reviewers.caching.reading import read_units
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -39,15 +41,19 @@ def _key_text(unit: CodeUnit, key: str) -> str:
 def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
     """A `Map` used as a cache is only ever added to: no eviction, no size bound, no TTL.
 
+    A `Map` is a cache only when a function looks a key up and, on a miss, stores a value
+    loaded or computed from a source (`await`, a query, `render(...)`); accumulators,
+    counters and rate limiters that store literals or arithmetic are not caches, and test
+    code is not read.
     Why: every distinct key stays in process memory until restart; with per-tenant or
     per-user keys memory grows with traffic, and entries are never refreshed (stale forever).
     Fix: `new LRUCache({ max: 1000, ttl: 5 * 60_000 })` from lru-cache, or delete entries on
     write and cap the Map's size.
     """
-    units = ctx.artifacts.code
+    units = read_units(ctx)
     for unit in units:
         for c in unit.caches:
-            if c.kind != "map" or not c.name:
+            if c.kind != "map" or not c.name or not is_memo_store(units, c.name):
                 continue
             uses = [
                 other for u in units for other in u.caches if other.name.split(".")[-1] == c.name

@@ -4,13 +4,11 @@ than the tenant.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from planreview.artifacts.code import CodeUnit, Function
+from planreview.artifacts.code import CacheCall, CodeUnit, Function
 from planreview.models import Severity
-from planreview.plan import Table
 from planreview.reviewers.caching.caches import (
     CALL,
     INVALIDATING,
@@ -18,7 +16,6 @@ from planreview.reviewers.caching.caches import (
     _caches,
     _model,
     _reads,
-    _singular,
     _span,
     display,
     index_functions,
@@ -26,7 +23,15 @@ from planreview.reviewers.caching.caches import (
     loader_spans,
     prose_models,
 )
-from planreview.reviewers.caching.keys import TENANT_PARAM, TENANT_WORD
+from planreview.reviewers.caching.keys import first_arg, loads_tenant_data, resolve_key
+from planreview.reviewers.caching.memo import split_args
+from planreview.reviewers.caching.reading import in_test_code, read_units
+from planreview.reviewers.caching.tenancy import (
+    mentions_tenant,
+    scope_of,
+    tenant_keys,
+    tenant_param,
+)
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -45,9 +50,11 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
     the cache.
     Fix: call the cache's invalidation (`invalidateBootstrapCache(tenantId)`, `cache.delete(
     key)`, `revalidateTag`) after every mutation of the data it holds, in the same path.
-    Write paths are the plan's code (functions that write) and the rows of tables that list
-    new tools/endpoints and what they write, when neither the row nor its section mentions
-    eviction. One finding per cache. Raised to P2 when the cache has no TTL at all.
+    A write path is the plan's proposed code that writes (an ORM create/update/delete/
+    upsert/save, SQL INSERT/UPDATE/DELETE), never a table cell, a checklist line or a test;
+    a cache is one the code shows (an LRU, `unstable_cache`, an ISR page, a `Map` read
+    before its source and written after). One finding per cache. Raised to P2 when the
+    cache has no TTL at all.
     """
     by_cache: dict[tuple[str, int], list[_StalePath]] = {}
     for path in stale_paths(ctx):
@@ -58,16 +65,15 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
 
 @dataclass(frozen=True)
 class _StalePath:
-    """One write path that leaves a cache stale: plan code or a plan table row."""
+    """One write path of the plan's code that leaves a cache stale."""
 
     cache: _Cache
     name: str
-    """`reorderTiers` or the row's first cell (`manage_tiers`)."""
+    """The writing function (`reorderTiers`), or `line N` outside one."""
     models: tuple[str, ...]
     line: int
     end_line: int
-    unit: CodeUnit | None
-    """The code unit for a code write; None for a plan table row (plan lines)."""
+    unit: CodeUnit
     evictors: frozenset[str]
 
 
@@ -78,15 +84,12 @@ def stale_paths(ctx: RuleContext) -> list[_StalePath]:
     index = index_functions(ctx)
     writes = [
         (u, q)
-        for u in ctx.artifacts.code
+        for u in read_units(ctx)
         if u.origin == "plan" and not is_batch_job(u)
         for q in u.queries
-        if q.is_write and _model(q)
+        if q.is_write and _model(q) and not in_test_code(u, q.start_line)
     ]
-    rows = _write_rows(ctx)
-    candidates = {m for _, q in writes if (m := _model(q))} | {
-        w for _, _, words in rows for w in words
-    }
+    candidates = {m for _, q in writes if (m := _model(q))}
     out: list[_StalePath] = []
     for cache in caches:
         held: set[str] = set()
@@ -109,56 +112,6 @@ def stale_paths(ctx: RuleContext) -> list[_StalePath]:
             name = fn.name if fn else f"line {q.start_line}"
             label = display(q.model or model or "")
             out.append(_StalePath(cache, name, (label,), q.start_line, q.end_line, unit, evictors))
-        for line, cells, words in rows:
-            named = sorted(display(w) for w in words & held)
-            if named and cells:
-                name = cells[0].strip(" `") or f"line {line}"
-                out.append(_StalePath(cache, name, tuple(named), line, line, None, evictors))
-    return out
-
-
-_WRITE_VERB = re.compile(
-    r"(?i)\b(creat|updat|upsert|delet|remov|writ|insert|replac|reorder|renam|edit|attach|"
-    r"detach|deactivat|archiv|patch|put|post|set|save|import)\w*"
-)
-_EVICTION = re.compile(r"(?i)invalidat|\.delete\(|\bdel\(|revalidat|purge|evict|\bbust|cache")
-
-
-def _write_rows(ctx: RuleContext) -> list[tuple[int, tuple[str, ...], set[str]]]:
-    """(plan line, cells, words) of table rows that describe a write path (a tool or an
-    endpoint that creates/updates/deletes) and mention no eviction, in sections that say
-    nothing about eviction either."""
-    out: list[tuple[int, tuple[str, ...], set[str]]] = []
-    for table in ctx.plan.tables:
-        header_writes = any(_WRITE_VERB.search(h) for h in table.header)
-        section = ctx.plan.section_at(table.start_line)
-        lo, hi = (section.start_line, section.end_line) if section else (1, len(ctx.plan.lines))
-        prose = (
-            ctx.plan.line(n)
-            for n in range(lo, hi + 1)
-            if not table.start_line <= n <= table.end_line
-        )
-        if any(_EVICTION.search(text) for text in prose):
-            continue  # the section says how caches are kept fresh
-        for line, cells in _row_lines(ctx, table):
-            text = " ".join(cells)
-            if (header_writes or _WRITE_VERB.search(" ".join(cells[1:]))) and not (
-                _EVICTION.search(text)
-            ):
-                out.append((line, cells, {_singular(w) for w in re.findall(r"[A-Za-z]+", text)}))
-    return out
-
-
-def _row_lines(ctx: RuleContext, table: Table) -> list[tuple[int, tuple[str, ...]]]:
-    """(plan line, cells) of each body row: the line that holds the row's first cell."""
-    out: list[tuple[int, tuple[str, ...]]] = []
-    n = table.start_line + 1
-    for cells in table.rows:
-        first = cells[0].strip() if cells else ""
-        while n < table.end_line and first not in ctx.plan.line(n + 1):
-            n += 1
-        n = min(n + 1, table.end_line)
-        out.append((n, cells))
     return out
 
 
@@ -193,13 +146,8 @@ def _stale_hit(ctx: RuleContext, paths: list[_StalePath]) -> Hit:
     call = f"`{evict}(...)`" if evict else cache.eviction()
     no_ttl = cache.call.ttl_seconds is None and cache.call.kind in ("lru", "map")
     ttl = cache.ttl_text()
-    where = [
-        location(ctx, p.unit, p.line, p.end_line) if p.unit else ctx.plan_location(p.line)
-        for p in paths
-    ]
-    proof = [
-        evidence(ctx, p.unit, p.line) if p.unit else ctx.plan_evidence(p.line) for p in paths[:5]
-    ]
+    where = [location(ctx, p.unit, p.line, p.end_line) for p in paths]
+    proof = [evidence(ctx, p.unit, p.line) for p in paths[:5]]
     decl = (cache.call.start_line, cache.call.end_line)
     lines = ", ".join(str(p.line) for p in paths)
     return Hit(
@@ -243,37 +191,88 @@ def invalidation_clears_all_tenants(ctx: RuleContext) -> Iterator[Hit]:
     cost for one tenant's change.
     Fix: scope invalidation to the tenant: tenant-prefixed keys and a per-tenant key set or
     a per-tenant version number in the key (bump it on write), or `revalidateTag(tenantTag)`.
+    Fires only on the plan's proposed code (never a test's `setUp`/`tearDown` or a script),
+    and only when the code shows tenancy: the same cache (the wildcard's key prefix, or the
+    receiver of `clear()`) is filled by a function that takes a tenant key and loads data
+    by it, and that key scopes data elsewhere (a query filter, a schema column).
     """
-    tenant = TENANT_PARAM.search(ctx.plan.text)
-    if tenant is None:
+    tenants = tenant_keys(ctx)
+    if not tenants:
         return
-    scope = re.sub(r"(?i)_?(id|slug)$", "", tenant.group(1))
-    for unit in ctx.artifacts.code:
+    units = read_units(ctx)
+    filled = _tenant_filled(units, tenants)
+    for unit in units:
         if unit.origin != "plan" or is_batch_job(unit):
             continue
         for c in unit.caches:
             wildcard = c.kind in ("redis-keys", "delete") and "*" in c.args
-            if not (wildcard or c.kind == "clear") or TENANT_WORD.search(c.args):
+            if not (wildcard or c.kind == "clear") or in_test_code(unit, c.start_line):
                 continue
-            call = f"{c.name}.{'keys' if c.kind == 'redis-keys' else c.kind}({c.args.strip()})"
-            yield Hit(
-                title=f"Invalidation `{call}` drops every {scope}'s entries, not just the "
-                "changed one's",
-                locations=[location(ctx, unit, c.start_line, c.end_line)],
-                issue=(
-                    f"{at(unit, c.start_line)} invalidates with `{call}`, which matches the "
-                    f"entries of every {scope}; the data is scoped by `{tenant.group(1)}`."
-                ),
-                impact=(
-                    f"Every write by any {scope} (and every row of a bulk import) empties the "
-                    "whole cache: the hit rate collapses under write load and all "
-                    f"{scope}s pay cold-cache latency for one {scope}'s change."
-                ),
-                recommendation=(
-                    f"Scope invalidation per {scope}: put `{tenant.group(1)}` in every key and "
-                    f"delete only that {scope}'s keys (a per-{scope} key set), or keep a "
-                    f"per-{scope} version number in the key and bump it on write."
-                ),
-                evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
-                confidence=75,
-            )
+            if mentions_tenant(c.args, tenants):
+                continue
+            tenant = _filled_by_tenant(c, filled)
+            if tenant is None:
+                continue
+            yield _all_tenants_hit(ctx, unit, c, tenant)
+
+
+def _tenant_filled(
+    units: list[CodeUnit], tenants: dict[str, str]
+) -> list[tuple[CacheCall, str, str]]:
+    """(set call, its key's text, tenant key) for every cache write in a function that
+    takes a tenant key and loads data by it."""
+    out: list[tuple[CacheCall, str, str]] = []
+    for unit in units:
+        for c in unit.caches:
+            if c.kind != "set" or in_test_code(unit, c.start_line):
+                continue
+            fn = unit.function_around(c.start_line)
+            tenant = tenant_param(fn.params, tenants) if fn else None
+            if fn and tenant and loads_tenant_data(unit, fn, tenant):
+                key = resolve_key(unit, fn, first_arg(c.args)) or ""
+                out.append((c, key, tenant))
+    return out
+
+
+def _filled_by_tenant(c: CacheCall, filled: list[tuple[CacheCall, str, str]]) -> str | None:
+    """The tenant key of the tenant-scoped writes this invalidation drops: those whose key
+    starts with the wildcard's prefix, or, for `clear()`, those of the same receiver."""
+    if c.kind == "clear":
+        for s, _, tenant in filled:
+            if s.name == c.name:
+                return tenant
+        return None
+    pattern = split_args(c.args)[:1]
+    prefix = pattern[0].strip("`'\"").split("*", 1)[0] if pattern else ""
+    if not prefix:
+        return None
+    for _, key, tenant in filled:
+        if key.strip("`'\"").startswith(prefix):
+            return tenant
+    return None
+
+
+def _all_tenants_hit(ctx: RuleContext, unit: CodeUnit, c: CacheCall, tenant: str) -> Hit:
+    scope = scope_of(tenant)
+    call = f"{c.name}.{'keys' if c.kind == 'redis-keys' else c.kind}({c.args.strip()})"
+    return Hit(
+        title=f"Invalidation `{call}` drops every {scope}'s entries, not just the "
+        "changed one's",
+        locations=[location(ctx, unit, c.start_line, c.end_line)],
+        issue=(
+            f"{at(unit, c.start_line)} invalidates with `{call}`, which matches the "
+            f"entries of every {scope}; the cached data is loaded per `{tenant}`."
+        ),
+        impact=(
+            f"Every write by any {scope} (and every row of a bulk import) empties the "
+            "whole cache: the hit rate collapses under write load and all "
+            f"{scope}s pay cold-cache latency for one {scope}'s change."
+        ),
+        recommendation=(
+            f"Scope invalidation per {scope}: put `{tenant}` in every key and "
+            f"delete only that {scope}'s keys (a per-{scope} key set), or keep a "
+            f"per-{scope} version number in the key and bump it on write."
+        ),
+        evidence=[evidence(ctx, unit, c.start_line, c.end_line)],
+        confidence=75,
+    )

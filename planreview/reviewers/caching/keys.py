@@ -7,6 +7,15 @@ from collections.abc import Iterator
 
 from planreview.artifacts.code import CacheCall, CodeUnit, Function
 from planreview.models import Severity
+from planreview.reviewers.caching.memo import is_get_then_set, split_args
+from planreview.reviewers.caching.reading import in_test_code, read_units
+from planreview.reviewers.caching.tenancy import (
+    TENANT_KEY,
+    mentions_tenant,
+    scope_of,
+    tenant_keys,
+    tenant_param,
+)
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -19,77 +28,90 @@ from planreview.rules import Hit, RuleContext, rule
 
 # --- tenant in the cache key ---------------------------------------------------------------
 
-TENANT_PARAM = re.compile(
-    r"(?<![\w$])((?:tenant|org|organization|workspace|account|team|shop|store|merchant|company|"
-    r"site)"
-    r"(?:_?[Ii]d|_?[Ss]lug)?)\b"
-)
-TENANT_WORD = re.compile(r"(?i)tenant|org|workspace|account|team|shop|store|merchant|company|site")
-
 
 def first_arg(args: str) -> str:
-    depth = 0
-    for i, c in enumerate(args):
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif c == "," and depth == 0:
-            return args[:i].strip()
-    return args.strip()
+    parts = split_args(args)
+    return parts[0] if parts else ""
 
 
 @rule("caching/cache-key-missing-tenant", severity=Severity.P1)
 def cache_key_missing_tenant(ctx: RuleContext) -> Iterator[Hit]:
-    """A tenant-scoped function caches under a key that does not include the tenant.
+    """A tenant-scoped read-through cache stores under a key that does not include the tenant.
 
     Why: two tenants asking for the same key (a slug, `"tiers"`) share one entry, so one
     tenant's data is served to another: a tenant-isolation breach, not just staleness.
     Fix: put the tenant id first in every key (`` `tenant:${tenantId}:tiers` ``), and in
     `unstable_cache` pass it as an argument or in the key parts.
+    Fires only when the code shows all of it: a tenant key that scopes data elsewhere
+    (a query filter, a schema column), a function taking that tenant and loading data by
+    it, and a cache it reads before that load and writes after (`get` then `set` of the
+    same key, or `unstable_cache`). A key handed to a wrapper together with the tenant
+    (`cache.get(sessionId, tenantId)`) includes the tenant.
     """
-    for unit in ctx.artifacts.code:
+    tenants = tenant_keys(ctx)
+    if not tenants:
+        return
+    for unit in read_units(ctx):
         # One finding per function and key: its get and set share the flaw.
         found: dict[tuple[int, str], list[CacheCall]] = {}
-        tenants: dict[tuple[int, str], tuple[Function, str, str]] = {}
+        tenant_of: dict[tuple[int, str], tuple[Function, str, str]] = {}
+        sets = [c for c in unit.caches if c.kind == "set"]
         for c in unit.caches:
-            key: str | None
-            if c.kind in ("get", "set"):
-                key = first_arg(c.args)
-            elif c.kind == "unstable-cache":
-                key = _unstable_cache_key(c.args)
-                if key is None:
-                    continue
-            else:
+            if in_test_code(unit, c.start_line):
                 continue
-            fn = _scope(unit, c.start_line)
-            tenant = TENANT_PARAM.search(fn.params)
-            if tenant is None or not key:
+            key = _cached_key(unit, c, sets)
+            if not key:
                 continue
-            if not _loads_tenant_data(unit, fn, tenant.group(1)):
+            fn = enclosing_scope(unit, c.start_line, tenants)
+            tenant = tenant_param(fn.params, tenants)
+            if tenant is None or not loads_tenant_data(unit, fn, tenant):
                 continue  # a global cache read from a tenant-scoped function
-            resolved = _resolve_key(unit, fn, key)
-            if resolved is None or TENANT_WORD.search(resolved):
+            resolved = resolve_key(unit, fn, key)
+            if resolved is None or mentions_tenant(resolved, tenants):
                 continue
             if not is_relevant(ctx, unit, c.start_line, c.where):
                 continue
             slot = (fn.start_line, resolved.strip())
             found.setdefault(slot, []).append(c)
-            tenants[slot] = (fn, tenant.group(1), key)
+            tenant_of[slot] = (fn, tenant, key)
         for slot, calls in found.items():
-            fn, tenant_name, key = tenants[slot]
+            fn, tenant_name, key = tenant_of[slot]
             yield _tenant_key_hit(ctx, unit, fn, tenant_name, key, slot[1], calls)
 
 
-def _scope(unit: CodeUnit, line: int) -> Function:
+def _cached_key(unit: CodeUnit, c: CacheCall, sets: list[CacheCall]) -> str | None:
+    """The key of a read-through cache access: a `get` followed by a `set` of the same key
+    with a loaded value (and that `set`), or the key parts of an `unstable_cache`. None for
+    anything else, and when another argument hands the tenant to a wrapper."""
+    if c.kind == "unstable-cache":
+        return _unstable_cache_key(c.args)
+    if c.kind not in ("get", "set"):
+        return None
+    parts = split_args(c.args)
+    if not parts or TENANT_KEY.search(" ".join(parts[1:] if c.kind == "get" else parts[2:])):
+        return None  # the wrapper takes the tenant beside the key
+    gets = [g for g in unit.caches if g.kind == "get" and split_args(g.args)[:1] == parts[:1]]
+    pair = (
+        is_get_then_set(unit, c, sets)
+        if c.kind == "get"
+        else any(g.start_line <= c.start_line and is_get_then_set(unit, g, [c]) for g in gets)
+    )
+    return parts[0] if pair else None
+
+
+def enclosing_scope(unit: CodeUnit, line: int, tenants: dict[str, str]) -> Function:
     """The enclosing named function; for a bare snippet, the whole block, whose "params" are
     the tenant ids its calls use (`pages.findPublished(siteId, slug)`)."""
     fn = unit.function_around(line)
     if fn is not None:
         return fn
     used = " ".join([q.args for q in unit.queries] + [a.expr for a in unit.awaits])
-    tenants = dict.fromkeys(m.group(1) for m in TENANT_PARAM.finditer(used))
-    return Function("", ", ".join(tenants), unit.start_line, unit.end_line, False)
+    named = dict.fromkeys(
+        key
+        for m in TENANT_KEY.finditer(used)
+        if scope_of(key := m.group(1) or m.group(2)) in tenants
+    )
+    return Function("", ", ".join(named), unit.start_line, unit.end_line, False)
 
 
 def _tenant_key_hit(
@@ -127,7 +149,7 @@ def _scope_name(unit: CodeUnit, fn: Function) -> str:
     return f"`{fn.name}`" if fn.name else f"the code at {at(unit, fn.start_line)}"
 
 
-def _loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
+def loads_tenant_data(unit: CodeUnit, fn: Function, param: str) -> bool:
     """The function loads data scoped by the tenant parameter (what ends up cached)."""
     mentions = re.compile(rf"(?<![\w$]){re.escape(param)}\b")
     inside = range(fn.start_line, fn.end_line + 1)
@@ -142,18 +164,18 @@ def _unstable_cache_key(args: str) -> str | None:
     fn_text = first_arg(args)
     params = re.match(r"\s*(?:async\s*)?\(([^)]*)\)|\s*(?:async\s+)?([\w$]+)\s*=>", fn_text)
     param_text = (params.group(1) or params.group(2) or "") if params else ""
-    if TENANT_PARAM.search(param_text) or not TENANT_PARAM.search(fn_text):
+    if TENANT_KEY.search(param_text) or not TENANT_KEY.search(fn_text):
         return None
     rest = args[len(args.split(fn_text, 1)[0]) + len(fn_text) :].lstrip(" ,\n")
     return first_arg(rest) or "(none)"
 
 
-def _resolve_key(unit: CodeUnit, fn: Function, key: str) -> str | None:
+def resolve_key(unit: CodeUnit, fn: Function, key: str) -> str | None:
     """The key's text; a plain variable is replaced by its assignment in the function.
     None when the key cannot be known (a parameter that is not a tenant)."""
     if not re.fullmatch(r"[\w$]+", key):
         return key
-    if TENANT_PARAM.fullmatch(key):
+    if TENANT_KEY.fullmatch(key):
         return key
     body = "\n".join(unit.line(n) for n in range(fn.start_line, fn.end_line + 1))
     m = re.search(rf"(?:const|let|var)\s+{re.escape(key)}\s*(?::[^=]+)?=\s*([^;\n]+)", body)
@@ -175,12 +197,16 @@ def redis_keys_in_request_path(ctx: RuleContext) -> Iterator[Hit]:
     production Redis with millions of keys it stalls every other client for the duration.
     Fix: `SCAN` with `MATCH`/`COUNT` (`scanStream`, `scanIterator`, `scan_iter`), or keep a
     Set of the keys per tenant and read that.
+    Read in the plan's proposal and the repository's application code; test code, scripts
+    and code the plan quotes as current or rejected are skipped.
     """
-    for unit in ctx.artifacts.code:
+    for unit in read_units(ctx):
         if is_batch_job(unit):
             continue
         for c in unit.caches:
             if c.kind != "redis-keys" or not re.search(r"(?i)redis|client|cache|kv|conn", c.name):
+                continue
+            if in_test_code(unit, c.start_line):
                 continue
             if not is_relevant(ctx, unit, c.start_line, c.where):
                 continue

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from planreview.artifacts.code import route_of
 from planreview.models import Evidence, Location, Severity
 from planreview.repo import SkipError
+from planreview.reviewers.caching.reading import read_units
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -144,7 +145,7 @@ def revalidation_targets_old_route(ctx: RuleContext) -> Iterator[Hit]:
         if updated:
             continue
         old_path = re.compile(rf"[`'\"]{re.escape(old_prefix)}(?:[/`'\"$]|$)")
-        for unit in ctx.artifacts.code:
+        for unit in read_units(ctx):
             calls = [
                 c for c in unit.caches if c.kind == "revalidate-path" and old_path.search(c.args)
             ]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from planreview.models import Severity
 from planreview.reviewers.caching.caches import INVALIDATING, STORES, _Cache, _duration
 from planreview.reviewers.caching.invalidation import stale_paths
+from planreview.reviewers.caching.reading import in_test_code, read_units
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -95,6 +96,8 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
     by design.
     Fix: lower the TTL to the budget, or evict on every write (and keep the TTL as a backstop).
     Not flagged when the plan's code invalidates that cache on every write path it adds.
+    TTLs are read from the plan's proposal and the repository's application code, never
+    from tests.
     """
     budgets = _budgets(ctx)
     if not budgets:
@@ -108,9 +111,11 @@ def ttl_exceeds_staleness_budget(ctx: RuleContext) -> Iterator[Hit]:
         for c in u.caches
         if c.kind in INVALIDATING
     }
-    for unit in ctx.artifacts.code:
+    for unit in read_units(ctx):
         for c in unit.caches:
             if c.ttl_seconds is None or c.ttl_seconds <= budget:
+                continue
+            if in_test_code(unit, c.start_line):
                 continue
             if c.kind not in (*STORES, "revalidate-export", "set"):
                 continue

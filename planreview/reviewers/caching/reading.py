@@ -1,0 +1,57 @@
+"""Which code the caching rules read: the plan's proposal and the repository's application
+code, never test code, the current/rejected code a plan quotes, or dev-only scripts.
+
+A plan block's role comes from the plan facts (`planreview.facts.roles`); only blocks that
+are the proposal (or an example of it) count. Inside any block, and in repository files,
+test functions (`setUp`, `tearDown`, `test_*`, `beforeEach`) are skipped too, and so are
+repository test files (`tests/`, `*.test.ts`, `test_*.py`). Until the rule framework drops
+hits outside the proposal for every rule, the caching rules use this module for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from planreview.artifacts.code import CodeUnit
+from planreview.facts.roles import BlockRole, block_roles
+from planreview.rules import RuleContext
+
+READ_ROLES: tuple[BlockRole, ...] = ("proposed", "example")
+
+_TEST_FILE = re.compile(
+    r"(?:^|/)(?:__tests__|tests?|spec|specs|e2e|__mocks__|fixtures?)/"
+    r"|(?:^|/)(?:test_[^/]*|[^/]*_test)\.py$"
+    r"|\.(?:test|spec)\.[cm]?[jt]sx?$"
+    r"|_spec\.rb$|_test\.(?:go|dart|rb)$"
+)
+_TEST_FUNCTION = re.compile(
+    r"^(?:test\w*|setUp\w*|tearDown\w*|beforeEach|afterEach|beforeAll|afterAll|it|describe)$"
+)
+
+
+def is_test_file(path: str) -> bool:
+    return bool(_TEST_FILE.search(path))
+
+
+def read_units(ctx: RuleContext) -> list[CodeUnit]:
+    """The code units the caching rules analyse: plan blocks in the proposal, and
+    repository files that are not tests."""
+    proposal = _proposal_lines(ctx)
+    return [
+        u
+        for u in ctx.artifacts.code
+        if (u.start_line in proposal if u.origin == "plan" else not is_test_file(u.path))
+    ]
+
+
+def _proposal_lines(ctx: RuleContext) -> set[int]:
+    """First content lines of the plan's blocks whose role the rules read."""
+    return {f.block.start_line for f in block_roles(ctx.plan) if f.role in READ_ROLES}
+
+
+def in_test_code(unit: CodeUnit, line: int) -> bool:
+    """`line` sits in a test function (or a `describe`/`it` callback) of `unit`."""
+    return any(
+        fn.start_line <= line <= fn.end_line and _TEST_FUNCTION.match(fn.name or "")
+        for fn in unit.functions
+    )
