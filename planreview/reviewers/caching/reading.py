@@ -11,9 +11,11 @@ hits outside the proposal for every rule, the caching rules use this module for 
 from __future__ import annotations
 
 import re
+import threading
 
 from planreview.artifacts.code import CodeUnit
 from planreview.facts.roles import BlockRole, block_roles
+from planreview.plan import ParsedPlan
 from planreview.rules import RuleContext
 
 READ_ROLES: tuple[BlockRole, ...] = ("proposed", "example")
@@ -44,9 +46,25 @@ def read_units(ctx: RuleContext) -> list[CodeUnit]:
     ]
 
 
-def _proposal_lines(ctx: RuleContext) -> set[int]:
+_RECENT: dict[int, tuple[ParsedPlan, frozenset[int]]] = {}
+"""id(plan) -> (plan, proposal lines): the roles of the last few plans, computed once per
+review rather than once per rule (the plan is held, so its id is not reused meanwhile)."""
+_KEEP = 16
+_LOCK = threading.Lock()
+
+
+def _proposal_lines(ctx: RuleContext) -> frozenset[int]:
     """First content lines of the plan's blocks whose role the rules read."""
-    return {f.block.start_line for f in block_roles(ctx.plan) if f.role in READ_ROLES}
+    with _LOCK:
+        held = _RECENT.get(id(ctx.plan))
+    if held is not None and held[0] is ctx.plan:
+        return held[1]
+    lines = frozenset(f.block.start_line for f in block_roles(ctx.plan) if f.role in READ_ROLES)
+    with _LOCK:
+        if len(_RECENT) >= _KEEP:
+            _RECENT.pop(next(iter(_RECENT)))
+        _RECENT[id(ctx.plan)] = (ctx.plan, lines)
+    return lines
 
 
 def in_test_code(unit: CodeUnit, line: int) -> bool:
