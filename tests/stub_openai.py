@@ -5,11 +5,18 @@ limited to requests whose text contains a marker (`when="indexing specialist"`),
 concurrent reviewers each get their own. Every request is recorded. A request nothing
 was scripted for gets HTTP 418 (never retried), and the `stub` fixture fails the test
 when a scripted reply is left unconsumed or an unscripted request arrived.
+
+Faults a real server or the network in between produce: a raw 200 body (`raw`: HTML
+from a captive portal, truncated JSON), a body without a length, a connection reset
+before any answer (`reset`), and -- as a standing property rather than a script --
+`response_format` types the server does not support (`stub.reject_formats`).
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +42,13 @@ class Reply:
     """A usage dict; None: computed from the lengths; _NO_USAGE: omitted."""
     when: str | None = None
     """Serve only a request whose JSON body contains this text."""
+    body: bytes | None = None
+    """Send exactly these bytes as the 200 body instead of a chat completion."""
+    content_type: str = "application/json"
+    send_length: bool = True
+    """False: no content-length; the body ends when the connection closes."""
+    reset: bool = False
+    """Abort the connection (TCP reset) instead of answering."""
 
 
 def answer(obj: BaseModel | dict[str, Any], **kw: Any) -> Reply:
@@ -55,6 +69,20 @@ def text(content: str, **kw: Any) -> Reply:
 
 def fail(status: int, message: str = "boom", **kw: Any) -> Reply:
     return Reply(status=status, error=message, **kw)
+
+
+def raw(body: bytes | str, content_type: str = "application/json", **kw: Any) -> Reply:
+    """200 with exactly this body (not a chat completion)."""
+    data = body.encode() if isinstance(body, str) else body
+    return Reply(body=data, content_type=content_type, **kw)
+
+
+def reset(**kw: Any) -> Reply:
+    """The connection is reset before any answer."""
+    return Reply(reset=True, **kw)
+
+
+UNSUPPORTED_FORMAT = "response_format type {kind!r} is not supported by this server"
 
 
 def no_usage(obj: BaseModel | dict[str, Any], **kw: Any) -> Reply:
@@ -81,6 +109,9 @@ class StubServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.unexpected: list[Recorded] = []
+        self.reject_formats: set[str] = set()
+        """`response_format` types answered with a 400 naming response_format (never
+        from the script), as a server without that feature does."""
         self.in_flight = 0
         self.max_in_flight = 0
         """Most requests the stub was answering at the same time."""
@@ -137,6 +168,15 @@ class StubServer:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode()
                 record = Recorded(self.path, dict(self.headers.items()), json.loads(raw or "{}"))
+                kind = (record.response_format or {}).get("type")
+                if kind in stub.reject_formats:
+                    with stub._lock:
+                        stub.requests.append(record)
+                    self._json(400, {"error": {
+                        "message": UNSUPPORTED_FORMAT.format(kind=kind),
+                        "type": "invalid_request_error", "param": "response_format",
+                        "code": None}})
+                    return
                 reply = stub._take(raw)
                 with stub._lock:
                     stub.requests.append(record)
@@ -157,6 +197,20 @@ class StubServer:
             def _answer(self, record: Recorded, reply: Reply) -> None:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
+                if reply.reset:
+                    # SO_LINGER 0: closing sends RST; the file objects hold the socket open.
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.close_connection = True
+                    self.rfile.close()
+                    self.wfile.close()
+                    self.connection.close()
+                    return
+                if reply.body is not None:
+                    self._send(200, reply.body, reply.content_type, reply.headers,
+                               length=reply.send_length)
+                    return
                 if reply.status >= 400:
                     self._json(
                         reply.status,
@@ -164,22 +218,31 @@ class StubServer:
                         reply.headers,
                     )
                     return
-                self._json(200, _completion(record.body, reply), reply.headers)
+                self._send(200, json.dumps(_completion(record.body, reply)).encode(),
+                           "application/json", reply.headers, length=reply.send_length)
 
             def _json(
                 self, status: int, obj: object, headers: dict[str, str] | None = None
             ) -> None:
-                data = json.dumps(obj).encode()
+                self._send(status, json.dumps(obj).encode(), "application/json", headers)
+
+            def _send(
+                self, status: int, data: bytes, content_type: str,
+                headers: dict[str, str] | None = None, *, length: bool = True,
+            ) -> None:
                 try:
                     self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
+                    self.send_header("content-type", content_type)
+                    if length:
+                        self.send_header("content-length", str(len(data)))
+                    else:
+                        self.close_connection = True
                     for k, v in (headers or {}).items():
                         self.send_header(k, v)
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
+                    pass  # the client gave up (a timeout test, a refused huge body)
 
         return Handler
 
