@@ -88,22 +88,29 @@ class Outcome:
         return {f["title"] for f in self.report["findings"]}
 
 
+def cli_command(root: Path, out: Path, *args: str, fmt: str = "json") -> list[str]:
+    return [sys.executable, "-m", "planreview", "review", str(root / PLAN), "--repo", str(root),
+            "--engine", "llm", "--format", fmt, "--out", str(out), *args]
+
+
+def cli_env(stub: StubServer, tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "test-key",
+        "PLANREVIEW_MODEL": "stub-model", "PLANREVIEW_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
 def review_cli(
     root: Path, stub: StubServer, tmp_path: Path, *args: str, fmt: str = "json"
 ) -> Outcome:
     """Run `planreview review PLAN --engine llm --format FMT --out FILE` for real."""
     out = tmp_path / f"report.{fmt}"
     out.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "OPENAI_BASE_URL": stub.base_url, "OPENAI_API_KEY": "test-key",
-        "PLANREVIEW_MODEL": "stub-model", "PLANREVIEW_CACHE_DIR": str(tmp_path / "cache"),
-    }
     before = len(stub.requests)
     proc = subprocess.run(
-        [sys.executable, "-m", "planreview", "review", str(root / PLAN), "--repo", str(root),
-         "--engine", "llm", "--format", fmt, "--out", str(out), *args],
-        env=env, cwd=PROJECT, capture_output=True, text=True, timeout=CLI_GUARD_S,
+        cli_command(root, out, *args, fmt=fmt), env=cli_env(stub, tmp_path), cwd=PROJECT,
+        capture_output=True, text=True, timeout=CLI_GUARD_S,
     )
     written = out.read_text(encoding="utf-8") if out.exists() else None
     report = json.loads(written) if written is not None and fmt == "json" else None

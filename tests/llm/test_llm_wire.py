@@ -47,7 +47,7 @@ def test_an_html_page_from_a_proxy_is_named_as_such(
     stub: StubServer, make_client: ClientFactory
 ) -> None:
     stub.script(raw("<html><body>Sign in to the Wi-Fi</body></html>", "text/html"))
-    with pytest.raises(ModelUnavailableError, match="text/html.*captive portal"):
+    with pytest.raises(ModelUnavailableError, match=r"text/html.*captive portal"):
         make_client().call(MESSAGES, SpecialistAnswer)
 
 
@@ -83,7 +83,7 @@ def test_an_answer_without_a_length_is_cut_off_at_the_size_limit(
     stub: StubServer, make_client: ClientFactory
 ) -> None:
     stub.script(answer(many_findings(10_000), send_length=False))
-    with pytest.raises(ModelBehaviorError, match="limit .still growing."):
+    with pytest.raises(ModelBehaviorError, match=r"limit .still growing."):
         make_client().call(MESSAGES, SpecialistAnswer)
 
 
@@ -101,7 +101,7 @@ def test_a_schema_violating_answer_costs_two_requests_in_the_mode_the_server_too
     bad = one_finding()
     bad["findings"][0]["confidence"] = 60  # not an anchor
     stub.script(answer(bad), answer(bad))
-    with pytest.raises(ModelBehaviorError, match="after one repair .json_schema_strict.") as e:
+    with pytest.raises(ModelBehaviorError, match=r"after one repair .json_schema_strict.") as e:
         make_client().call(MESSAGES, SpecialistAnswer)
     assert len(stub.requests) == 2
     assert {r.response_format["json_schema"]["strict"] for r in stub.requests  # type: ignore[index]
@@ -159,7 +159,7 @@ def test_a_reset_connection_is_retried_then_reported(
     stub: StubServer, make_client: ClientFactory, sleeps: SleepLog
 ) -> None:
     stub.script(reset(), reset())
-    with pytest.raises(ModelUnavailableError, match="cannot reach the model server.*after 2"):
+    with pytest.raises(ModelUnavailableError, match=r"cannot reach the model server.*after 2"):
         make_client(max_retries=1).call(MESSAGES, SpecialistAnswer)
     assert len(sleeps.waits) == 1
 
