@@ -27,12 +27,11 @@ import hashlib
 import json
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -58,28 +57,34 @@ from planreview.llm_transport import (
     status_reason,
 )
 from planreview.models import Usage
+from planreview.structured_output import (
+    CHAIN,
+    FORCED,
+    PROMPTED,
+    Message,
+    Mode,
+    describe_errors,
+    extract_json,
+    repair_text,
+    response_format,
+    strict_schema,
+    with_schema_instructions,
+)
 
 if TYPE_CHECKING:
     import openai
 
-Mode = Literal["json_schema_strict", "json_schema", "json_object_schema", "json_object", "text"]
-CHAIN: tuple[Mode, ...] = (
-    "json_schema_strict", "json_schema", "json_object_schema", "json_object", "text",
-)
-FORCED: dict[str, tuple[Mode, ...]] = {
-    "auto": CHAIN,
-    "json_schema": ("json_schema_strict",),
-    "json_object": ("json_object",),
-    "text": ("text",),
-}
-Message = dict[str, str]
+__all__ = [
+    "CHAIN", "MAX_OUTPUT_TOKENS", "LLMClient", "LLMResult", "Message", "Mode", "Spend",
+    "TokenBudget", "estimate_tokens", "extract_json", "strict_schema",
+]
+
 T = TypeVar("T", bound=BaseModel)
 
 _RETRYABLE_STATUS = {408, 409, 429}
 MAX_OUTPUT_TOKENS = 16_000
 """Completion cap per call: a full review is a few thousand tokens; a looping model is
 stopped here instead of at its context limit."""
-_FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)\n?```", re.DOTALL)
 _QUIET_LOGGERS = ("httpx", "httpx2")
 """The SDK's HTTP clients log every request URL at INFO; a server logging at INFO
 would print each model URL. Quietened to WARNING unless the user set a level."""
@@ -128,50 +133,6 @@ class TokenBudget:
 def estimate_tokens(text: str) -> int:
     """A tokenizer-free estimate (about 4 characters per token on plan-like text)."""
     return (len(text) + 3) // 4
-
-
-def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema in the closed form strict mode requires: every object
-    has `additionalProperties: false` and lists all its properties as required."""
-    schema = model.model_json_schema()
-
-    def close(node: object) -> None:
-        if isinstance(node, dict):
-            for annotation in ("default", "title"):  # not properties of those names
-                if annotation in node and not isinstance(node[annotation], dict):
-                    del node[annotation]
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            for value in node.values():
-                close(value)
-        elif isinstance(node, list):
-            for item in node:
-                close(item)
-
-    close(schema)
-    return schema
-
-
-def extract_json(text: str) -> str:
-    """The JSON object in a reply: inside a ``` fence if there is one, else the text
-    from the first `{` to the last `}` (models like to add a sentence around it)."""
-    fenced = _FENCE.search(text)
-    if fenced:
-        text = fenced.group(1)
-    start, end = text.find("{"), text.rfind("}")
-    return text[start : end + 1] if 0 <= start < end else text.strip()
-
-
-def describe_errors(exc: ValidationError, limit: int = 10, sep: str = "\n") -> str:
-    lines = []
-    errors = exc.errors(include_url=False)
-    for err in errors[:limit]:
-        where = ".".join(str(p) for p in err["loc"]) or "(root)"
-        lines.append(f"- {where}: {err['msg']}")
-    if len(errors) > limit:
-        lines.append(f"- and {len(errors) - limit} more")
-    return sep.join(lines)
 
 
 class _Unsupported(Exception):
@@ -357,12 +318,12 @@ class LLMClient:
         schema: dict[str, Any], cache_key: str | None, spend: Spend,
     ) -> T:
         """One answer in `mode`, and at most one repair turn when it is invalid."""
-        sent = _with_schema_instructions(messages, schema) if mode in _PROMPTED else messages
+        sent = with_schema_instructions(messages, schema) if mode in PROMPTED else messages
         content = self._complete(mode, sent, response_model.__name__, schema, cache_key, spend)
         try:
             return response_model.model_validate_json(extract_json(content))
         except ValidationError as first:
-            repair = _repair_text(first, None if mode in _PROMPTED else schema, content)
+            repair = repair_text(first, None if mode in PROMPTED else schema, content)
             turn = [*sent, {"role": "assistant", "content": content[:20_000]},
                     {"role": "user", "content": repair}]
             again = self._complete(mode, turn, response_model.__name__, schema, cache_key, spend)
@@ -377,7 +338,7 @@ class LLMClient:
     ) -> str:
         """One chat completion (with transport retries); returns the message content."""
         body: dict[str, Any] = {"model": self.model, "messages": messages}
-        fmt = _response_format(mode, name, schema)
+        fmt = response_format(mode, name, schema)
         if fmt is not None:
             body["response_format"] = fmt
         if cache_key:
@@ -460,63 +421,11 @@ class LLMClient:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_PROMPTED: frozenset[Mode] = frozenset({"json_object", "text"})
-
-
 def _quiet_http_logs() -> None:
     for name in _QUIET_LOGGERS:
         logger = logging.getLogger(name)
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.WARNING)
-
-
-def _response_format(mode: Mode, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
-    if mode == "json_schema_strict":
-        return {"type": "json_schema", "json_schema": {"name": name, "strict": True,
-                                                       "schema": schema}}
-    if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": name, "strict": False,
-                                                       "schema": schema}}
-    if mode == "json_object_schema":
-        return {"type": "json_object", "schema": schema}
-    if mode == "json_object":
-        return {"type": "json_object"}
-    return None
-
-
-def _schema_note(schema: dict[str, Any]) -> str:
-    return (
-        "Answer with a single JSON object (no prose, no Markdown fence) that "
-        "validates against this JSON Schema:\n"
-        + json.dumps(schema, separators=(",", ":"), sort_keys=True)
-    )
-
-
-def _with_schema_instructions(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
-    """Modes without a schema in `response_format` get it in the last message, so the
-    shared prefix of the conversation stays byte-identical."""
-    last = messages[-1]
-    return [*messages[:-1], {**last, "content": last["content"] + "\n\n" + _schema_note(schema)}]
-
-
-def _is_json_object(content: str) -> bool:
-    try:
-        return isinstance(json.loads(extract_json(content)), dict)
-    except ValueError:
-        return False
-
-
-def _repair_text(exc: ValidationError, schema: dict[str, Any] | None, content: str) -> str:
-    """The repair turn. A reply that is not even a JSON object, in a mode whose schema
-    travels in `response_format`, suggests the server ignored it: the schema is quoted."""
-    text = (
-        "Your answer was not valid for the required JSON schema:\n"
-        f"{describe_errors(exc)}\n"
-        "Reply again with only the corrected JSON object."
-    )
-    if schema is not None and not _is_json_object(content):
-        text += "\n\n" + _schema_note(schema)
-    return text
 
 
 def _transport_reason(exc: openai.APIConnectionError) -> str:

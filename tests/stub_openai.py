@@ -14,6 +14,7 @@ before any answer (`reset`), and -- as a standing property rather than a script 
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import struct
@@ -206,6 +207,7 @@ class StubServer:
                     self.rfile.close()
                     self.wfile.close()
                     self.connection.close()
+                    self.wfile = io.BytesIO()  # what the handler flushes after us
                     return
                 if reply.body is not None:
                     self._send(200, reply.body, reply.content_type, reply.headers,
