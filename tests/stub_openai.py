@@ -152,6 +152,17 @@ class StubServer:
                     return self._queue.pop(i)
         return None
 
+    def _rejection(self, record: Recorded) -> dict[str, Any] | None:
+        """The 400 body for a `response_format` type this server does not support."""
+        kind = (record.response_format or {}).get("type")
+        if kind not in self.reject_formats:
+            return None
+        with self._lock:
+            self.requests.append(record)
+        return {"error": {"message": UNSUPPORTED_FORMAT.format(kind=kind),
+                          "type": "invalid_request_error", "param": "response_format",
+                          "code": None}}
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self
 
@@ -169,14 +180,9 @@ class StubServer:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode()
                 record = Recorded(self.path, dict(self.headers.items()), json.loads(raw or "{}"))
-                kind = (record.response_format or {}).get("type")
-                if kind in stub.reject_formats:
-                    with stub._lock:
-                        stub.requests.append(record)
-                    self._json(400, {"error": {
-                        "message": UNSUPPORTED_FORMAT.format(kind=kind),
-                        "type": "invalid_request_error", "param": "response_format",
-                        "code": None}})
+                rejection = stub._rejection(record)
+                if rejection is not None:
+                    self._json(400, rejection)
                     return
                 reply = stub._take(raw)
                 with stub._lock:
@@ -199,15 +205,7 @@ class StubServer:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
                 if reply.reset:
-                    # SO_LINGER 0: closing sends RST; the file objects hold the socket open.
-                    self.connection.setsockopt(
-                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                    )
-                    self.close_connection = True
-                    self.rfile.close()
-                    self.wfile.close()
-                    self.connection.close()
-                    self.wfile = io.BytesIO()  # what the handler flushes after us
+                    _abort(self)
                     return
                 if reply.body is not None:
                     self._send(200, reply.body, reply.content_type, reply.headers,
@@ -232,21 +230,39 @@ class StubServer:
                 self, status: int, data: bytes, content_type: str,
                 headers: dict[str, str] | None = None, *, length: bool = True,
             ) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", content_type)
-                    if length:
-                        self.send_header("content-length", str(len(data)))
-                    else:
-                        self.close_connection = True
-                    for k, v in (headers or {}).items():
-                        self.send_header(k, v)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test, a refused huge body)
+                _write(self, status, data, content_type, headers or {}, length=length)
 
         return Handler
+
+
+def _write(
+    handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str,
+    headers: dict[str, str], *, length: bool,
+) -> None:
+    try:
+        handler.send_response(status)
+        handler.send_header("content-type", content_type)
+        if length:
+            handler.send_header("content-length", str(len(data)))
+        else:
+            handler.close_connection = True  # the body ends when the connection does
+        for k, v in headers.items():
+            handler.send_header(k, v)
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up (a timeout test, a refused huge body)
+
+
+def _abort(handler: BaseHTTPRequestHandler) -> None:
+    """Reset the connection: SO_LINGER 0 makes close send RST (the handler's file
+    objects hold the socket open, so they go first)."""
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.close_connection = True
+    handler.rfile.close()
+    handler.wfile.close()
+    handler.connection.close()
+    handler.wfile = io.BytesIO()  # what the handler flushes after us
 
 
 def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
