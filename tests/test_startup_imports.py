@@ -20,6 +20,7 @@ import pytest
 # The GitHub stack: the bot's modules and the HTTP/JWT/web-server libraries they use.
 # planreview.github.cli only declares the click commands (their bodies import lazily).
 GITHUB = ("planreview.github.", "httpx", "jwt", "starlette", "uvicorn")
+CLICK_ONLY = {"planreview.github", "planreview.github.cli"}
 NEVER_AT_START = ("langgraph", "langchain_core", "openai", *GITHUB)
 
 PROBE = """
@@ -48,7 +49,7 @@ def matching(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
         m for m in modules
         if any(m == p.rstrip(".") or m.startswith(p if p.endswith(".") else p + ".")
                for p in prefixes)
-        and m != "planreview.github.cli"
+        and m not in CLICK_ONLY
     ]
 
 
