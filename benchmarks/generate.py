@@ -55,27 +55,45 @@ def make_repo(root: Path, files: int) -> list[str]:
 
 
 BLOCKS = [
-    ("sql", "CREATE INDEX idx_item{n}_created ON \"Item{n}\" (\"createdAt\");\n"
-            "ALTER TABLE \"Item{n}\" ADD COLUMN \"flag\" BOOLEAN NOT NULL;\n"),
-    ("prisma", "model Item{n} {{\n  // ... existing fields\n  tierId String?\n"
+    ("sql", "CREATE INDEX idx_{low}_created ON \"{Model}\" (\"createdAt\");\n"
+            "ALTER TABLE \"{Model}\" ADD COLUMN \"flag\" BOOLEAN NOT NULL;\n"),
+    ("prisma", "model {Model} {{\n  // ... existing fields\n  tierId String?\n"
                "  tier   Tier?   @relation(fields: [tierId], references: [id])\n}}\n"),
     ("typescript", "await prisma.$transaction(async (tx) => {{\n"
-                   "  const rows = await tx.item{n}.findMany();\n"
+                   "  const rows = await tx.{var}.findMany();\n"
                    "  for (const row of rows) {{\n"
-                   "    await tx.item{n}.update({{ where: {{ id: row.id }}, data: {{}} }});\n"
+                   "    await tx.{var}.update({{ where: {{ id: row.id }}, data: {{}} }});\n"
                    "  }}\n}});\n"),
 ]
 
 
-def make_plan(lines: int, blocks: int, refs: list[str]) -> str:
-    """A plan of about `lines` lines with `blocks` code blocks citing `refs` round-robin."""
+def make_plan(
+    lines: int, blocks: int, refs: list[str], models: list[str] | None = None,
+    prose_refs: int = 0,
+) -> str:
+    """A plan of about `lines` lines with `blocks` code blocks citing `refs` round-robin.
+
+    A ref is a path (cited as lines 5-12) or `path:start-end`. Blocks name `models`
+    (default `Item<n>`, as in make_repo); with `prose_refs`, that many prose lines per
+    step also cite the next refs, as real plans do when they walk through the code."""
     out = ["# Plan: synthetic scale test", "", "Scale: ~2M rows in Item tables.", ""]
     per_block = max(1, (lines - 4) // max(1, blocks))
+    cited = 0
     for b in range(blocks):
-        ref = refs[b % len(refs)]
+        ref = refs[cited % len(refs)]
+        cited += 1
+        where = ref if ":" in ref else f"{ref}:5-12"
+        path = ref.split(":")[0]
         lang, body = BLOCKS[b % len(BLOCKS)]
-        out += [f"## Step {b + 1}", "", f"Change `{ref}:5-12` as below (see {ref} line 9).", ""]
-        out += [f"```{lang}", *body.format(n=b % len(refs)).splitlines(), "```", ""]
+        model = models[b % len(models)] if models else f"Item{b % len(refs)}"
+        names = {"Model": model, "var": model[0].lower() + model[1:], "low": model.lower()}
+        out += [f"## Step {b + 1}", "", f"Change `{where}` as below (see {path} line 9).", ""]
+        out += [f"```{lang}", *body.format(**names).splitlines(), "```", ""]
         used = 6 + len(body.splitlines()) + 2
-        out += [f"Prose line {i} explaining step {b + 1}." for i in range(max(0, per_block - used))]
+        for i in range(max(0, per_block - used)):
+            if i < prose_refs:
+                out.append(f"Then `{refs[cited % len(refs)]}` follows the same pattern.")
+                cited += 1
+            else:
+                out.append(f"Prose line {i} explaining step {b + 1}.")
     return "\n".join(out) + "\n"

@@ -22,7 +22,6 @@ from planreview.errors import UserInputError
 from planreview.evals.cli import eval_command
 from planreview.github.cli import github_group, serve_command
 from planreview.models import Report, Severity
-from planreview.progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -79,6 +78,7 @@ def main() -> None:
 def review(plan: Path, repo_path: Path | None, ref: str | None, fmt: str, out: Path | None,
            quiet: bool, **options: Any) -> None:
     """Review PLAN (a Markdown file) against the repository at --repo."""
+    from planreview.progress import Progress  # rich, git, the plan parser: not for --help
     from planreview.repo import open_repo
     from planreview.review import ReviewRequest, run_review
 

@@ -7,31 +7,32 @@ cost, and the structured-output mode that produced it. Servers differ in what
     json_schema_strict -> json_schema -> json_object_schema -> json_object -> text
 
 (`json_object_schema` is llama.cpp's `{"type": "json_object", "schema": ...}`), and the
-first that works is remembered per (base_url, model). A 400 -- or a 5xx, which is how
-llama.cpp says it -- whose body names `response_format` means "unsupported": no retry,
-next mode. While the mode is still being detected, an answer that is not JSON at all
-also moves on (the server ignored the mode); JSON of the wrong shape, or any invalid
-answer once the mode is known, gets one repair turn that quotes the validation error.
+first mode the server accepts is remembered per (base_url, model). The chain moves on
+only when the server says the mode is unsupported: a 400 -- or a 5xx, which is how
+llama.cpp says it -- whose body names `response_format`; that is never retried. An
+answer that is invalid (not JSON, or JSON of the wrong shape) gets exactly one repair
+turn in the same mode, quoting the validation error; a second invalid answer fails the
+reviewer. So an invalid answer costs at most two requests.
+
+Bodies are read through llm_transport: capped at the response limit before any
+parsing, and a 200 that is not a chat completion is a one-line failure, not a crash.
 Transport failures (timeouts, connection errors, 429, 5xx) are retried here, honouring
 `Retry-After`, because the SDK would also retry the 5xx that means "unsupported";
-400/401/403/404 never are.
+400/401/403/404 never are. The openai SDK is imported only when a client is made.
 """
 
 from __future__ import annotations
 
-import contextlib
-import email.utils
 import hashlib
 import json
+import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-import openai
 from pydantic import BaseModel, ValidationError
 
 from planreview.config import Settings
@@ -42,27 +43,51 @@ from planreview.errors import (
     UserInputError,
 )
 from planreview.llm_cache import ModeStore, ResponseCache, default_cache_dir
-from planreview.models import Usage
-
-Mode = Literal["json_schema_strict", "json_schema", "json_object_schema", "json_object", "text"]
-CHAIN: tuple[Mode, ...] = (
-    "json_schema_strict", "json_schema", "json_object_schema", "json_object", "text",
+from planreview.llm_transport import (
+    Completion,
+    ResponseTooLarge,
+    cap_response_hook,
+    error_detail,
+    error_search_text,
+    one_line,
+    parse_completion,
+    response_limit,
+    response_text,
+    retry_after_s,
+    status_reason,
 )
-FORCED: dict[str, tuple[Mode, ...]] = {
-    "auto": CHAIN,
-    "json_schema": ("json_schema_strict",),
-    "json_object": ("json_object",),
-    "text": ("text",),
-}
-Message = dict[str, str]
+from planreview.models import Usage
+from planreview.structured_output import (
+    CHAIN,
+    FORCED,
+    PROMPTED,
+    Message,
+    Mode,
+    describe_errors,
+    extract_json,
+    repair_text,
+    response_format,
+    strict_schema,
+    with_schema_instructions,
+)
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = [
+    "CHAIN", "MAX_OUTPUT_TOKENS", "LLMClient", "LLMResult", "Message", "Mode", "Spend",
+    "TokenBudget", "estimate_tokens", "extract_json", "strict_schema",
+]
+
 T = TypeVar("T", bound=BaseModel)
 
 _RETRYABLE_STATUS = {408, 409, 429}
 MAX_OUTPUT_TOKENS = 16_000
 """Completion cap per call: a full review is a few thousand tokens; a looping model is
 stopped here instead of at its context limit."""
-_MAX_WAIT_S = 60.0
-_FENCE = re.compile(r"```(?:json|JSON)?\s*\n(.*?)\n?```", re.DOTALL)
+_QUIET_LOGGERS = ("httpx", "httpx2")
+"""The SDK's HTTP clients log every request URL at INFO; a server logging at INFO
+would print each model URL. Quietened to WARNING unless the user set a level."""
 
 
 @dataclass(frozen=True)
@@ -110,78 +135,13 @@ def estimate_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema in the closed form strict mode requires: every object
-    has `additionalProperties: false` and lists all its properties as required."""
-    schema = model.model_json_schema()
-
-    def close(node: object) -> None:
-        if isinstance(node, dict):
-            for annotation in ("default", "title"):  # not properties of those names
-                if annotation in node and not isinstance(node[annotation], dict):
-                    del node[annotation]
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            for value in node.values():
-                close(value)
-        elif isinstance(node, list):
-            for item in node:
-                close(item)
-
-    close(schema)
-    return schema
-
-
-def extract_json(text: str) -> str:
-    """The JSON object in a reply: inside a ``` fence if there is one, else the text
-    from the first `{` to the last `}` (models like to add a sentence around it)."""
-    fenced = _FENCE.search(text)
-    if fenced:
-        text = fenced.group(1)
-    start, end = text.find("{"), text.rfind("}")
-    return text[start : end + 1] if 0 <= start < end else text.strip()
-
-
-def describe_errors(exc: ValidationError, limit: int = 10) -> str:
-    lines = []
-    for err in exc.errors(include_url=False)[:limit]:
-        where = ".".join(str(p) for p in err["loc"]) or "(root)"
-        lines.append(f"- {where}: {err['msg']}")
-    return "\n".join(lines)
-
-
-def retry_after_s(response: Any) -> float | None:
-    """Seconds the server asked us to wait (`retry-after-ms`, `retry-after` in seconds
-    or as an HTTP date), capped; None when it did not say."""
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
-        try:
-            return min(float(raw_ms) / 1000, _MAX_WAIT_S)
-        except ValueError:
-            pass
-    raw = headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return min(max(float(raw), 0.0), _MAX_WAIT_S)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(raw) if raw else None
-        if parsed is None:
-            return None
-        return min(max(parsed.timestamp() - time.time(), 0.0), _MAX_WAIT_S)
-
-
 class _Unsupported(Exception):
     """The server rejected this structured-output mode."""
 
 
 class _Invalid(Exception):
     def __init__(self, content: str, error: ValidationError) -> None:
-        super().__init__(describe_errors(error))
+        super().__init__(describe_errors(error, limit=3, sep="; "))
         self.content = content
         self.error = error
 
@@ -222,6 +182,7 @@ class LLMClient:
         context_tokens: int = 60_000, max_output_tokens: int = MAX_OUTPUT_TOKENS,
         sleep: Callable[[float], None] = time.sleep,
         base_url_given: bool = True,
+        max_response_bytes: int | None = None,
     ) -> None:
         if structured_output not in FORCED:
             raise UserInputError(f"unknown structured-output mode {structured_output!r}")
@@ -237,6 +198,8 @@ class LLMClient:
         self.modes = modes or ModeStore(None)
         self.context_tokens = context_tokens
         self.max_output_tokens = max_output_tokens
+        self.max_response_bytes = max_response_bytes or response_limit(max_output_tokens)
+        """Largest response body read; the transport hook refuses bigger ones unread."""
         self.sleep = sleep
         # Optional request fields some servers reject; a 400 naming one drops it for good.
         # The output cap stops a looping model from generating until its context is full
@@ -260,10 +223,17 @@ class LLMClient:
                 "no LLM configured: set OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL "
                 "(a local OpenAI-compatible server)"
             )
+        import openai
+
+        _quiet_http_logs()
         key = settings.api_key.get_secret_value() if settings.api_key else "unused"
+        limit = response_limit(settings.max_output_tokens)
         sdk = openai.OpenAI(
             api_key=key or "unused", base_url=settings.base_url,
             timeout=settings.timeout_s, max_retries=0,  # retries are ours (see module doc)
+            http_client=openai.DefaultHttpxClient(
+                event_hooks={"response": [cap_response_hook(limit)]},
+            ),
         )
         if tracing:
             from langsmith.wrappers import wrap_openai
@@ -278,6 +248,7 @@ class LLMClient:
             context_tokens=settings.context_tokens, sleep=sleep,
             max_output_tokens=settings.max_output_tokens,
             base_url_given=settings.base_url is not None,
+            max_response_bytes=limit,
         )
 
     # --- the call ---------------------------------------------------------------------
@@ -317,48 +288,44 @@ class LLMClient:
         chain = self.chain if known is None else CHAIN[CHAIN.index(cast(Mode, known)):]
         unsupported: list[str] = []
         for i, mode in enumerate(chain):
-            last = i == len(chain) - 1
-            settled = self.forced or mode == known or last
             try:
-                value = self._call_mode(
-                    mode, messages, response_model, schema, cache_key, spend, repair=settled
-                )
+                value = self._call_mode(mode, messages, response_model, schema, cache_key,
+                                        spend)
             except _Unsupported as exc:
                 unsupported.append(f"{mode}: {exc}")
-                if last:
+                if i == len(chain) - 1:
                     raise ModelUnavailableError(
                         "the server accepted no structured-output mode ("
                         + "; ".join(unsupported) + ")"
                     ) from None
                 continue
             except _Invalid as exc:
-                if settled:
-                    raise ModelBehaviorError(
-                        f"the model's answer did not match the schema after one repair "
-                        f"({mode}):\n{exc}"
-                    ) from None
-                continue  # detection: a server that ignores this mode; try the next
-            if not self.forced and mode != known:
-                self.modes.put(self.base_url, self.model, mode)
+                self._remember(mode, known)  # the server took the mode; the model slipped
+                raise ModelBehaviorError(
+                    f"the model's answer did not match the schema after one repair "
+                    f"({mode}): {exc}"
+                ) from None
+            self._remember(mode, known)
             return value, mode
         raise AssertionError("unreachable: the chain always ends in a settled mode")
 
+    def _remember(self, mode: Mode, known: str | None) -> None:
+        if not self.forced and mode != known:
+            self.modes.put(self.base_url, self.model, mode)
+
     def _call_mode(
         self, mode: Mode, messages: list[Message], response_model: type[T],
-        schema: dict[str, Any], cache_key: str | None, spend: Spend, *, repair: bool,
+        schema: dict[str, Any], cache_key: str | None, spend: Spend,
     ) -> T:
-        sent = _with_schema_instructions(messages, schema) if mode in _PROMPTED else messages
+        """One answer in `mode`, and at most one repair turn when it is invalid."""
+        sent = with_schema_instructions(messages, schema) if mode in PROMPTED else messages
         content = self._complete(mode, sent, response_model.__name__, schema, cache_key, spend)
         try:
             return response_model.model_validate_json(extract_json(content))
         except ValidationError as first:
-            # JSON of the wrong shape means the server honoured the mode and the model
-            # slipped (a grammar does not enforce every constraint): repair it here rather
-            # than fall back to a looser mode.
-            if not (repair or _is_json_object(content)):
-                raise _Invalid(content, first) from None
+            repair = repair_text(first, None if mode in PROMPTED else schema, content)
             turn = [*sent, {"role": "assistant", "content": content[:20_000]},
-                    {"role": "user", "content": _repair_text(first)}]
+                    {"role": "user", "content": repair}]
             again = self._complete(mode, turn, response_model.__name__, schema, cache_key, spend)
             try:
                 return response_model.model_validate_json(extract_json(again))
@@ -371,35 +338,50 @@ class LLMClient:
     ) -> str:
         """One chat completion (with transport retries); returns the message content."""
         body: dict[str, Any] = {"model": self.model, "messages": messages}
-        fmt = _response_format(mode, name, schema)
+        fmt = response_format(mode, name, schema)
         if fmt is not None:
             body["response_format"] = fmt
         if cache_key:
             body["prompt_cache_key"] = cache_key
         body[self._cap_field] = self.max_output_tokens
         body = {k: v for k, v in body.items() if self._optional.get(k, True)}
-        response = self._send(body)
-        usage, estimated = _usage(response, messages)
+        try:
+            completion = self._send(body)
+        except ResponseTooLarge as exc:
+            # Generated and sent, so it cost at least what was refused: estimate it.
+            prompt = sum(estimate_tokens(m["content"]) for m in messages)
+            self._charge(spend, Usage(prompt_tokens=prompt,
+                                      completion_tokens=exc.limit // 4), estimated=True)
+            raise ModelBehaviorError(str(exc)) from None
+        if completion.usage is None:
+            prompt = sum(estimate_tokens(m["content"]) for m in messages)
+            usage = Usage(prompt_tokens=prompt,
+                          completion_tokens=estimate_tokens(completion.content))
+            self._charge(spend, usage, estimated=True)
+        else:
+            self._charge(spend, completion.usage, estimated=False)
+        if completion.refusal:
+            raise ModelBehaviorError(f"the model refused: {one_line(completion.refusal)}")
+        return completion.content
+
+    def _charge(self, spend: Spend, usage: Usage, *, estimated: bool) -> None:
         spend.add(usage, estimated)
         self.budget.charge(usage.prompt_tokens + usage.completion_tokens)
-        if not response.choices:
-            raise ModelBehaviorError("the server returned no choices")
-        message = response.choices[0].message
-        if getattr(message, "refusal", None):
-            raise ModelBehaviorError(f"the model refused: {message.refusal}")
-        return message.content or ""
 
-    def _send(self, body: dict[str, Any]) -> Any:
+    def _send(self, body: dict[str, Any]) -> Completion:
+        import openai
+
         attempt = 0
         while True:
             self.budget.check()
             try:
-                return self.sdk.chat.completions.create(**body)
+                raw = self.sdk.chat.completions.with_raw_response.create(**body)
             except openai.APIConnectionError as exc:  # includes APITimeoutError
                 failure: str = _transport_reason(exc)
                 wait = None
             except openai.APIStatusError as exc:
-                text = _error_text(exc)
+                said = response_text(exc.response)
+                text = error_search_text(exc.body, said, str(exc.message))
                 status = exc.status_code
                 if "response_format" in text and (status == 400 or status >= 500):
                     raise _Unsupported(f"HTTP {status}") from None
@@ -409,15 +391,26 @@ class LLMClient:
                         self._optional[key] = False
                     body = {k: v for k, v in body.items() if k not in rejected}
                     continue
+                reason = status_reason(status, error_detail(exc.body, said))
                 if status not in _RETRYABLE_STATUS and status < 500:
-                    raise ModelUnavailableError(_status_reason(status, text)) from None
-                failure, wait = _status_reason(status, text), retry_after_s(exc.response)
+                    raise ModelUnavailableError(reason) from None
+                failure, wait = reason, retry_after_s(exc.response)
+            else:
+                return self._read(raw.http_response)
             if attempt >= self.max_retries:
                 raise ModelUnavailableError(
                     f"{failure} (after {attempt + 1} attempt{'s' if attempt else ''})"
                 )
             self.sleep(wait if wait is not None else _backoff(attempt))
             attempt += 1
+
+    def _read(self, response: Any) -> Completion:
+        """The completion in a 200 response, its size checked before it is parsed (a
+        client made without the transport hook has read it whole already)."""
+        data: bytes = response.content
+        if len(data) > self.max_response_bytes:
+            raise ResponseTooLarge(self.max_response_bytes, len(data))
+        return parse_completion(data, str(response.headers.get("content-type") or ""))
 
     def _cache_key(self, messages: Sequence[Message], name: str, schema: dict[str, Any]) -> str:
         canonical = json.dumps(
@@ -428,88 +421,21 @@ class LLMClient:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_PROMPTED: frozenset[Mode] = frozenset({"json_object", "text"})
-
-
-def _response_format(mode: Mode, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
-    if mode == "json_schema_strict":
-        return {"type": "json_schema", "json_schema": {"name": name, "strict": True,
-                                                       "schema": schema}}
-    if mode == "json_schema":
-        return {"type": "json_schema", "json_schema": {"name": name, "strict": False,
-                                                       "schema": schema}}
-    if mode == "json_object_schema":
-        return {"type": "json_object", "schema": schema}
-    if mode == "json_object":
-        return {"type": "json_object"}
-    return None
-
-
-def _with_schema_instructions(messages: list[Message], schema: dict[str, Any]) -> list[Message]:
-    """Modes without a schema in `response_format` get it in the last message, so the
-    shared prefix of the conversation stays byte-identical."""
-    note = (
-        "\n\nAnswer with a single JSON object (no prose, no Markdown fence) that "
-        "validates against this JSON Schema:\n"
-        + json.dumps(schema, separators=(",", ":"), sort_keys=True)
-    )
-    last = messages[-1]
-    return [*messages[:-1], {**last, "content": last["content"] + note}]
-
-
-def _is_json_object(content: str) -> bool:
-    try:
-        return isinstance(json.loads(extract_json(content)), dict)
-    except ValueError:
-        return False
-
-
-def _repair_text(exc: ValidationError) -> str:
-    return (
-        "Your answer was not valid for the required JSON schema:\n"
-        f"{describe_errors(exc)}\n"
-        "Reply again with only the corrected JSON object."
-    )
-
-
-def _usage(response: Any, messages: list[Message]) -> tuple[Usage, bool]:
-    usage = getattr(response, "usage", None)
-    if usage is None:
-        prompt = sum(estimate_tokens(m["content"]) for m in messages)
-        content = response.choices[0].message.content if response.choices else ""
-        return Usage(prompt_tokens=prompt, completion_tokens=estimate_tokens(content or "")), True
-    details = getattr(usage, "prompt_tokens_details", None)
-    cached = (details.cached_tokens if details is not None else 0) or 0
-    return Usage(
-        prompt_tokens=usage.prompt_tokens or 0,
-        completion_tokens=usage.completion_tokens or 0,
-        cached_tokens=cached,
-    ), False
-
-
-def _error_text(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    text = json.dumps(body) if body is not None else ""
-    with contextlib.suppress(UnicodeDecodeError, AttributeError):
-        text += " " + exc.response.text
-    return text + " " + str(exc.message)
-
-
-def _status_reason(status: int, text: str) -> str:
-    hint = {
-        401: "authentication failed: check OPENAI_API_KEY",
-        403: "access denied: check the key's permissions for this model",
-        404: "not found: check OPENAI_BASE_URL and --model",
-        429: "rate limited",
-    }.get(status, "")
-    detail = " ".join(text.split())[:200]
-    return f"HTTP {status}" + (f" ({hint})" if hint else "") + (f": {detail}" if detail else "")
+def _quiet_http_logs() -> None:
+    for name in _QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.WARNING)
 
 
 def _transport_reason(exc: openai.APIConnectionError) -> str:
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return "the request timed out"
-    return f"cannot reach the model server: {exc}"
+    cause = exc.__cause__
+    detail = f" ({one_line(type(cause).__name__ + ': ' + str(cause), 120)})" if cause else ""
+    return f"cannot reach the model server: {one_line(str(exc), 120)}{detail}"
 
 
 def _backoff(attempt: int) -> float:

@@ -5,11 +5,19 @@ limited to requests whose text contains a marker (`when="indexing specialist"`),
 concurrent reviewers each get their own. Every request is recorded. A request nothing
 was scripted for gets HTTP 418 (never retried), and the `stub` fixture fails the test
 when a scripted reply is left unconsumed or an unscripted request arrived.
+
+Faults a real server or the network in between produce: a raw 200 body (`raw`: HTML
+from a captive portal, truncated JSON), a body without a length, a connection reset
+before any answer (`reset`), and -- as a standing property rather than a script --
+`response_format` types the server does not support (`stub.reject_formats`).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +43,13 @@ class Reply:
     """A usage dict; None: computed from the lengths; _NO_USAGE: omitted."""
     when: str | None = None
     """Serve only a request whose JSON body contains this text."""
+    body: bytes | None = None
+    """Send exactly these bytes as the 200 body instead of a chat completion."""
+    content_type: str = "application/json"
+    send_length: bool = True
+    """False: no content-length; the body ends when the connection closes."""
+    reset: bool = False
+    """Abort the connection (TCP reset) instead of answering."""
 
 
 def answer(obj: BaseModel | dict[str, Any], **kw: Any) -> Reply:
@@ -55,6 +70,20 @@ def text(content: str, **kw: Any) -> Reply:
 
 def fail(status: int, message: str = "boom", **kw: Any) -> Reply:
     return Reply(status=status, error=message, **kw)
+
+
+def raw(body: bytes | str, content_type: str = "application/json", **kw: Any) -> Reply:
+    """200 with exactly this body (not a chat completion)."""
+    data = body.encode() if isinstance(body, str) else body
+    return Reply(body=data, content_type=content_type, **kw)
+
+
+def reset(**kw: Any) -> Reply:
+    """The connection is reset before any answer."""
+    return Reply(reset=True, **kw)
+
+
+UNSUPPORTED_FORMAT = "response_format type {kind!r} is not supported by this server"
 
 
 def no_usage(obj: BaseModel | dict[str, Any], **kw: Any) -> Reply:
@@ -81,6 +110,9 @@ class StubServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.unexpected: list[Recorded] = []
+        self.reject_formats: set[str] = set()
+        """`response_format` types answered with a 400 naming response_format (never
+        from the script), as a server without that feature does."""
         self.in_flight = 0
         self.max_in_flight = 0
         """Most requests the stub was answering at the same time."""
@@ -120,6 +152,17 @@ class StubServer:
                     return self._queue.pop(i)
         return None
 
+    def _rejection(self, record: Recorded) -> dict[str, Any] | None:
+        """The 400 body for a `response_format` type this server does not support."""
+        kind = (record.response_format or {}).get("type")
+        if kind not in self.reject_formats:
+            return None
+        with self._lock:
+            self.requests.append(record)
+        return {"error": {"message": UNSUPPORTED_FORMAT.format(kind=kind),
+                          "type": "invalid_request_error", "param": "response_format",
+                          "code": None}}
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self
 
@@ -137,6 +180,10 @@ class StubServer:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode()
                 record = Recorded(self.path, dict(self.headers.items()), json.loads(raw or "{}"))
+                rejection = stub._rejection(record)
+                if rejection is not None:
+                    self._json(400, rejection)
+                    return
                 reply = stub._take(raw)
                 with stub._lock:
                     stub.requests.append(record)
@@ -157,6 +204,13 @@ class StubServer:
             def _answer(self, record: Recorded, reply: Reply) -> None:
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
+                if reply.reset:
+                    _abort(self)
+                    return
+                if reply.body is not None:
+                    self._send(200, reply.body, reply.content_type, reply.headers,
+                               length=reply.send_length)
+                    return
                 if reply.status >= 400:
                     self._json(
                         reply.status,
@@ -164,24 +218,51 @@ class StubServer:
                         reply.headers,
                     )
                     return
-                self._json(200, _completion(record.body, reply), reply.headers)
+                self._send(200, json.dumps(_completion(record.body, reply)).encode(),
+                           "application/json", reply.headers, length=reply.send_length)
 
             def _json(
                 self, status: int, obj: object, headers: dict[str, str] | None = None
             ) -> None:
-                data = json.dumps(obj).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    for k, v in (headers or {}).items():
-                        self.send_header(k, v)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test)
+                self._send(status, json.dumps(obj).encode(), "application/json", headers)
+
+            def _send(
+                self, status: int, data: bytes, content_type: str,
+                headers: dict[str, str] | None = None, *, length: bool = True,
+            ) -> None:
+                _write(self, status, data, content_type, headers or {}, length=length)
 
         return Handler
+
+
+def _write(
+    handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str,
+    headers: dict[str, str], *, length: bool,
+) -> None:
+    try:
+        handler.send_response(status)
+        handler.send_header("content-type", content_type)
+        if length:
+            handler.send_header("content-length", str(len(data)))
+        else:
+            handler.close_connection = True  # the body ends when the connection does
+        for k, v in headers.items():
+            handler.send_header(k, v)
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up (a timeout test, a refused huge body)
+
+
+def _abort(handler: BaseHTTPRequestHandler) -> None:
+    """Reset the connection: SO_LINGER 0 makes close send RST (the handler's file
+    objects hold the socket open, so they go first)."""
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.close_connection = True
+    handler.rfile.close()
+    handler.wfile.close()
+    handler.connection.close()
+    handler.wfile = io.BytesIO()  # what the handler flushes after us
 
 
 def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:

@@ -4,8 +4,9 @@ The specialist gets its rule findings as evidence. Its answer is verified here, 
 the fan-in, so a hallucinated quote cannot ride into a merged rule finding: ungrounded
 findings are dropped and counted (under --keep-ungrounded they go on, and the verify
 node flags and counts them). An LLM finding that confirms a rule finding is folded into
-it. When the model fails, the reviewer is recorded as failed with the reason, and its
-rule findings -- deterministic facts -- still reach the report.
+it. When the model fails, the reviewer is recorded as failed with the reason (one line,
+control characters removed), and its rule findings -- deterministic facts -- still
+reach the report.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from planreview import verify as verifying
 from planreview.errors import BudgetExceededError, ReviewerError
 from planreview.graph.state import ReviewTask, RunContext
 from planreview.llm import LLMClient, Spend
+from planreview.llm_transport import one_line
 from planreview.models import Dropped, ReviewerRun
 from planreview.prompts import PromptError
 from planreview.specialist import SpecialistResult, make_nonce, review_with_llm
 
 NodeUpdate = dict[str, object]
+_REASON_CHARS = 600
 
 
 def llm_client(ctx: RunContext) -> LLMClient:
@@ -42,12 +45,13 @@ def review_llm(task: ReviewTask, ctx: RunContext) -> tuple[NodeUpdate, ReviewerR
         )
     except (ReviewerError, PromptError) as exc:
         skipped = isinstance(exc, BudgetExceededError)
+        reason = one_line(str(exc), _REASON_CHARS)  # may quote a server: one plain line
         run = ReviewerRun(
             name=name, status="skipped" if skipped else "failed", engine="llm",
             model=ctx.settings.model, duration_ms=_ms(started),
-            findings=len(task.rule_findings), error=str(exc), usage=spend.usage,
+            findings=len(task.rule_findings), error=reason, usage=spend.usage,
         )
-        notes = [f"The {name} reviewer was skipped: {exc}."] if skipped else []
+        notes = [f"The {name} reviewer was skipped: {reason}."] if skipped else []
         return {"reviewer_findings": task.rule_findings, "reviewer_runs": [run],
                 "notes": notes}, run
     return _success(task, ctx, result, started)

@@ -112,12 +112,15 @@ def test_fenced_json_from_a_server_ignoring_response_format_is_accepted(
     assert result.value.findings[0].confidence == 75
 
 
-def test_malformed_json_while_detecting_moves_to_the_next_mode(
+def test_prose_while_detecting_is_repaired_in_the_same_mode_with_the_schema_quoted(
     stub: StubServer, make_client: ClientFactory
 ) -> None:
     stub.script(text("Sure! The plan looks fine {not json"), answer(one_finding()))
     result = make_client().call(MESSAGES, SpecialistAnswer)
-    assert result.mode == "json_schema" and result.requests == 2
+    assert result.mode == "json_schema_strict" and result.requests == 2
+    assert [f and f["type"] for f in formats(stub)] == ["json_schema", "json_schema"]
+    repair = stub.requests[1].messages[-1]["content"]
+    assert "JSON Schema" in repair and '"confirms_rule"' in repair
 
 
 def test_malformed_json_in_a_known_mode_gets_one_repair_turn_quoting_the_error(

@@ -270,14 +270,20 @@ run_review(ReviewRequest(plan_path=Path(root) / sys.argv[4], repo=open_repo(Path
 """
 
 
+REVIEWER_WRITES = """
+SELECT COUNT(*) FROM writes w WHERE w.channel = 'reviewer_runs' AND NOT EXISTS (
+  SELECT 1 FROM writes v
+  WHERE v.thread_id = w.thread_id AND v.task_id = w.task_id AND v.channel = 'findings')
+"""
+"""Writes of finished `review` tasks (the run's input writes every field, findings too)."""
+
+
 def _finished_reviewers(db: Path) -> int:
     if not db.exists():
         return 0
     with closing(sqlite3.connect(db)) as conn:
         try:
-            row = conn.execute(
-                "SELECT COUNT(*) FROM writes WHERE channel = 'reviewer_runs'"
-            ).fetchone()
+            row = conn.execute(REVIEWER_WRITES).fetchone()
         except sqlite3.OperationalError:  # tables not created yet
             return 0
     return int(row[0])
