@@ -918,3 +918,19 @@ export async function purgeCatalog() {
 Track catalog keys in a Set and delete its members.
 """
     assert findings(plan, REDIS_KEYS) == []
+
+
+def test_eviction_only_in_a_test_block_does_not_count_for_many_pods() -> None:
+    plan = """
+# Plan
+The API runs as 14 pods behind the load balancer.
+
+## Tests
+
+```ts
+afterEach(() => {
+  cache.delete(orgId);
+});
+```
+"""
+    assert findings(plan, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS}) == []

@@ -12,7 +12,7 @@ from planreview.models import Severity
 from planreview.reviewers.caching.caches import _caches, invalidators
 from planreview.reviewers.caching.keys import first_arg
 from planreview.reviewers.caching.memo import is_memo_store
-from planreview.reviewers.caching.reading import read_units
+from planreview.reviewers.caching.reading import is_skipped_line, read_units
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -121,6 +121,8 @@ def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
     Fix: broadcast invalidations (Redis pub/sub, Postgres LISTEN/NOTIFY) to every instance,
     move the cache to a shared store (Redis) with delete-on-write, or cap the TTL at the
     staleness the plan accepts.
+    The eviction must be the plan's (prose or proposed code, not a test's), of a cache the
+    code shows (an LRU, or a `Map` read before its source).
     """
     instances = _instances(ctx)
     if instances is None:
@@ -138,7 +140,11 @@ def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
             rf"\b{re.escape(cache.name)}\s*\.\s*(?:delete|del|clear|reset)\s*\("
             + "".join(rf"|\b{re.escape(e)}\s*\(" for e in sorted(evictors))
         )
-        lines = [n for n, text in enumerate(ctx.plan.lines, start=1) if mention.search(text)]
+        lines = [
+            n
+            for n, text in enumerate(ctx.plan.lines, start=1)
+            if mention.search(text) and not is_skipped_line(ctx, n)
+        ]
         if not lines:
             continue
         decl = (cache.call.start_line, cache.call.end_line)

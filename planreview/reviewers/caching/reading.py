@@ -46,6 +46,15 @@ def read_units(ctx: RuleContext) -> list[CodeUnit]:
     ]
 
 
+def is_skipped_line(ctx: RuleContext, line: int) -> bool:
+    """Plan `line` lies in a code block the rules do not read (a test, current or
+    rejected code, a dev-only script); prose and proposed blocks are read."""
+    for block in ctx.plan.code_blocks:
+        if block.start_line <= line <= block.end_line:
+            return block.start_line not in _proposal_lines(ctx)
+    return False
+
+
 _RECENT: dict[int, tuple[ParsedPlan, frozenset[int]]] = {}
 """id(plan) -> (plan, proposal lines): the roles of the last few plans, computed once per
 review rather than once per rule (the plan is held, so its id is not reused meanwhile)."""
