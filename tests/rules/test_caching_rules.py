@@ -934,3 +934,17 @@ afterEach(() => {
 ```
 """
     assert findings(plan, MULTI, {ENTITLEMENTS: ENTITLEMENTS_TS}) == []
+
+
+def test_a_bare_write_snippet_in_another_section_is_not_a_write_path() -> None:
+    plan = """
+# Guide
+## Transactions
+
+```ts
+await prisma.$transaction([
+  prisma.segment.create({ data: { tenantId, name } }),
+]);
+```
+"""
+    assert findings(plan, STALE, REPO) == []

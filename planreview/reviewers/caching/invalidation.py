@@ -50,8 +50,9 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
     the cache.
     Fix: call the cache's invalidation (`invalidateBootstrapCache(tenantId)`, `cache.delete(
     key)`, `revalidateTag`) after every mutation of the data it holds, in the same path.
-    A write path is the plan's proposed code that writes (an ORM create/update/delete/
-    upsert/save, SQL INSERT/UPDATE/DELETE), never a table cell, a checklist line or a test;
+    A write path is a function of the plan's proposed code that writes (an ORM create/
+    update/delete/upsert/save, SQL INSERT/UPDATE/DELETE), never a bare snippet, a table
+    cell, a checklist line or a test;
     a cache is one the code shows (an LRU, `unstable_cache`, an ISR page, a `Map` read
     before its source and written after). One finding per cache. Raised to P2 when the
     cache has no TTL at all.
@@ -69,7 +70,7 @@ class _StalePath:
 
     cache: _Cache
     name: str
-    """The writing function (`reorderTiers`), or `line N` outside one."""
+    """The writing function (`reorderTiers`)."""
     models: tuple[str, ...]
     line: int
     end_line: int
@@ -87,7 +88,10 @@ def stale_paths(ctx: RuleContext) -> list[_StalePath]:
         for u in read_units(ctx)
         if u.origin == "plan" and not is_batch_job(u)
         for q in u.queries
-        if q.is_write and _model(q) and not in_test_code(u, q.start_line)
+        if q.is_write
+        and _model(q)
+        and not in_test_code(u, q.start_line)
+        and u.function_around(q.start_line) is not None  # a write path, not a bare snippet
     ]
     candidates = {m for _, q in writes if (m := _model(q))}
     out: list[_StalePath] = []
@@ -109,7 +113,7 @@ def stale_paths(ctx: RuleContext) -> list[_StalePath]:
                 continue
             reported.add((unit.path, start))
             fn = unit.function_around(q.start_line)
-            name = fn.name if fn else f"line {q.start_line}"
+            name = fn.name if fn else ""
             label = display(q.model or model or "")
             out.append(_StalePath(cache, name, (label,), q.start_line, q.end_line, unit, evictors))
     return out
