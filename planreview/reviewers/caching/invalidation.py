@@ -52,10 +52,9 @@ def mutation_without_invalidation(ctx: RuleContext) -> Iterator[Hit]:
     key)`, `revalidateTag`) after every mutation of the data it holds, in the same path.
     A write path is a function of the plan's proposed code that writes (an ORM create/
     update/delete/upsert/save, SQL INSERT/UPDATE/DELETE), never a bare snippet, a table
-    cell, a checklist line or a test;
-    a cache is one the code shows (an LRU, `unstable_cache`, an ISR page, a `Map` read
-    before its source and written after). One finding per cache. Raised to P2 when the
-    cache has no TTL at all.
+    cell, a checklist line or a test; a cache is one the code shows (an LRU,
+    `unstable_cache`, an ISR page, a `Map` read before its source and written after).
+    One finding per cache. Raised to P2 when the cache has no TTL at all.
     """
     by_cache: dict[tuple[str, int], list[_StalePath]] = {}
     for path in stale_paths(ctx):
