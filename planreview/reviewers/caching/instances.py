@@ -12,7 +12,7 @@ from planreview.models import Severity
 from planreview.reviewers.caching.caches import _caches, invalidators
 from planreview.reviewers.caching.keys import first_arg
 from planreview.reviewers.caching.memo import is_memo_store
-from planreview.reviewers.caching.reading import is_skipped_line, read_units
+from planreview.reviewers.caching.reading import is_browser_code, is_skipped_line, read_units
 from planreview.reviewers.common import (
     at,
     evidence,
@@ -37,14 +37,16 @@ def _key_text(unit: CodeUnit, key: str) -> str:
     return m.group(1) if m else key
 
 
-@rule("caching/unbounded-map-cache", severity=Severity.P3)
+@rule("caching/unbounded-map-cache", severity=Severity.P2)
 def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
-    """A `Map` used as a cache is only ever added to: no eviction, no size bound, no TTL.
+    """A `Map` cache keyed per row is only ever added to: no eviction, no size bound, no TTL.
 
     A `Map` is a cache only when a function looks a key up and, on a miss, stores a value
     loaded or computed from a source (`await`, a query, `render(...)`); accumulators,
     counters and rate limiters that store literals or arithmetic are not caches, and test
-    code is not read.
+    code and browser code (`localStorage`, `document`, `'use client'`) are not read. It
+    fires only when the key grows with the data (a row id: `listingId`, `user_id`); a memo
+    keyed by a small domain (a currency, a slug of a name) stays quiet.
     Why: every distinct key stays in process memory until restart; with per-tenant or
     per-user keys memory grows with traffic, and entries are never refreshed (stale forever).
     Fix: `new LRUCache({ max: 1000, ttl: 5 * 60_000 })` from lru-cache, or delete entries on
@@ -72,13 +74,14 @@ def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
                 for call in owner.caches
                 if call.kind == "set" and call.name.split(".")[-1] == c.name
             )
+            if not per_row or is_browser_code(unit):
+                continue
             yield Hit(
-                severity=Severity.P2 if per_row else None,
                 title=f"`{c.name}` is a Map cache with no eviction, size bound or TTL",
                 locations=[location(ctx, unit, c.start_line, c.end_line)],
                 issue=(
-                    f"`{c.name}` ({at(unit, c.start_line)}) is filled with `set` but nothing "
-                    "deletes from it, clears it or bounds its size."
+                    f"`{c.name}` ({at(unit, c.start_line)}) is filled with `set`, one entry "
+                    "per row id, but nothing deletes from it, clears it or bounds its size."
                 ),
                 impact=(
                     "Memory grows with every distinct key until the process restarts, and "
@@ -97,9 +100,13 @@ def unbounded_map_cache(ctx: RuleContext) -> Iterator[Hit]:
 # --- in-process cache, many instances ------------------------------------------------------
 
 _INSTANCES = re.compile(
-    r"(?i)\b(\d+|multiple|several|many)\s+(?:api\s+|app\s+|web\s+|server\s+)?"
-    r"(pods|instances|replicas|containers|servers|nodes|workers|processes|dynos|machines)\b"
+    r"(?i)\b(\d+|multiple|several|many)\s+(?:"
+    r"(?:(?:api|app|web|server|service|backend|node(?:\.js)?|gunicorn|uvicorn|puma|unicorn)\s+"
+    r"(?:instances|workers|processes|nodes|pods|replicas|containers|servers))"
+    r"|(pods|replicas|containers|servers|dynos|machines|ecs\s+tasks))\b"
 )
+"""Deployment words: "14 pods", "3 API instances", "several replicas". Bare "instances" or
+"workers" are not enough ("multiple component instances share one request")."""
 
 
 def _instances(ctx: RuleContext) -> tuple[int, str] | None:
@@ -107,7 +114,7 @@ def _instances(ctx: RuleContext) -> tuple[int, str] | None:
     for n, text in enumerate(ctx.plan.lines, start=1):
         for m in _INSTANCES.finditer(text):
             if not m.group(1).isdigit() or int(m.group(1)) >= 2:
-                return n, f"{m.group(1)} {m.group(2)}"
+                return n, " ".join(m.group(0).split())
     return None
 
 
@@ -131,6 +138,8 @@ def in_process_cache_multi_instance(ctx: RuleContext) -> Iterator[Hit]:
     for cache in _caches(ctx):
         if cache.call.kind not in ("lru", "map") or not cache.name:
             continue
+        if is_browser_code(cache.unit):
+            continue  # one per browser tab, not per server instance
         if not is_relevant(ctx, cache.unit, cache.call.start_line, cache.call.where) and (
             cache.unit.path not in ctx.context.files
         ):

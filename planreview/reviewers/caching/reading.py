@@ -76,6 +76,18 @@ def _proposal_lines(ctx: RuleContext) -> frozenset[int]:
     return lines
 
 
+_BROWSER = re.compile(
+    r"""^\s*['"]use client['"]|(?<![\w$.])(?:localStorage|sessionStorage|document|window)\s*\."""
+    r"|(?<![\w$.])use(?:State|Effect|Memo|Callback|Ref)\s*\(",
+    re.M,
+)
+
+
+def is_browser_code(unit: CodeUnit) -> bool:
+    """Code that runs in the browser: `'use client'`, DOM/storage APIs or React hooks."""
+    return bool(_BROWSER.search(unit.text))
+
+
 def in_test_code(unit: CodeUnit, line: int) -> bool:
     """`line` sits in a test function (or a `describe`/`it` callback) of `unit`."""
     return any(
