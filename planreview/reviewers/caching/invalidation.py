@@ -158,9 +158,10 @@ def _stale_hit(ctx: RuleContext, paths: list[_StalePath]) -> Hit:
         f"invalidate{'s' if len(paths) == 1 else ''} {cache.label} ({ttl})",
         locations=[*where, location(ctx, cache.unit, *decl)],
         issue=(
-            f"{names} (plan line{'s' if len(paths) > 1 else ''} {lines}) change {models}, "
-            f"which {cache.label} ({at(cache.unit, cache.call.start_line)}, {ttl}) holds, and "
-            "nothing on those paths evicts the entry."
+            f"{names} (plan line{'s' if len(paths) > 1 else ''} {lines}) "
+            f"change{'s' if len(paths) == 1 else ''} {models}, which {cache.label} "
+            f"({at(cache.unit, cache.call.start_line)}, {ttl}) holds, and nothing on "
+            f"{'that path' if len(paths) == 1 else 'those paths'} evicts the entry."
         ),
         impact=(
             "Readers keep the stale copy "
