@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from planreview.errors import UserInputError
+from planreview.sensitive import refused_citation
 
 ReferenceForm = Literal["backtick", "link", "colon-range", "lines-paren", "line-word"]
 
@@ -577,7 +578,7 @@ def _span_references(line: str, span: _CodeSpan, number: int) -> Iterator[_Found
         path, start, end = attached
         yield number, span.start, Reference(path, start, end, number, "colon-range")
         return
-    named = clean_path(content)
+    named = clean_path(content) or refused_citation(content)
     if named is None:
         return
     cited = _suffix_lines(line, span.end) or _prefix_lines(line, span.start)

@@ -7,7 +7,6 @@ At a ref, files are read as blobs from the object database: nothing is checked o
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
@@ -21,6 +20,7 @@ from pathlib import Path
 import git
 from git.exc import ODBError
 
+from planreview import sensitive
 from planreview.errors import UserInputError
 from planreview.models import SkippedReference
 from planreview.plan import Reference, split_lines
@@ -30,10 +30,6 @@ WORKTREE = "WORKTREE"
 
 _BINARY_SNIFF_BYTES = 8192
 _SYMLINK_MODE = 0o120000
-_SECRET_NAMES = (
-    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_ed25519*", "*.p12", "*.pfx",
-    "credentials*", ".npmrc", ".pypirc", "*.kdbx", "secrets.*",
-)
 _FOLDER_SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "dist", "build", "__pycache__"})
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
 BUDGET_EXHAUSTED = "context budget exhausted"
@@ -132,14 +128,9 @@ def check_allowed(rel: str) -> None:
     parts = rel.split("/")
     if any(part.lower() == ".git" for part in parts):
         raise SkipError("git metadata")
-    if is_secret_name(parts[-1]):
-        raise SkipError("secrets file")
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a file's basename looks like credentials (case-insensitive)."""
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in _SECRET_NAMES)
+    refused = sensitive.refusal(rel)
+    if refused is not None:
+        raise SkipError(refused.reason)
 
 
 def decode_text(data: bytes, *, size: int, max_bytes: int) -> str:
@@ -154,7 +145,7 @@ def decode_text(data: bytes, *, size: int, max_bytes: int) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SkipError("not valid UTF-8") from None
-    return text.removeprefix("\ufeff")
+    return sensitive.redact(text.removeprefix("\ufeff")).text
 
 
 def huge_file(size: int, limit: int) -> SkipError:
