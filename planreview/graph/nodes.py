@@ -22,6 +22,7 @@ from planreview.repo import load_context as load_repo_context
 from planreview.request import ProgressEvent
 from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
+from planreview.sensitive import redaction_notes
 
 NodeUpdate = dict[str, object]
 
@@ -51,7 +52,8 @@ def load_context(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate
         context_lines=settings.context_lines,
         max_file_bytes=settings.max_file_bytes,
     )
-    return {"context": context, "skipped": list(context.skipped)}
+    notes = redaction_notes({path: f.text for path, f in context.files.items()})
+    return {"context": context, "skipped": list(context.skipped), "notes": notes}
 
 
 def analyze(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from planreview.plan.model import Reference, ReferenceForm
+from planreview.sensitive import refused_citation
 
 # --------------------------------------------------------------------------- references
 
@@ -217,7 +218,7 @@ def _span_references(line: str, span: _CodeSpan, number: int) -> Iterator[_Found
         path, start, end = attached
         yield number, span.start, Reference(path, start, end, number, "colon-range")
         return
-    named = clean_path(content)
+    named = clean_path(content) or refused_citation(content)
     if named is None:
         return
     cited = _suffix_lines(line, span.end) or _prefix_lines(line, span.start)

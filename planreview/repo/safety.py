@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
+from planreview import sensitive
 from planreview.repo.model import (
     Repo,
     SkipError,
@@ -13,10 +13,6 @@ from planreview.repo.model import (
 # --- checks shared by every Repo (the GitHub App's API repo included) -----------------
 
 _BINARY_SNIFF_BYTES = 8192
-_SECRET_NAMES = (
-    ".env", ".env.*", "*.pem", "*.key", "id_rsa*", "id_ed25519*", "*.p12", "*.pfx",
-    "credentials*", ".npmrc", ".pypirc", "*.kdbx", "secrets.*",
-)
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -47,14 +43,12 @@ def check_allowed(rel: str) -> None:
     parts = rel.split("/")
     if any(part.lower() == ".git" for part in parts):
         raise SkipError("git metadata")
-    if is_secret_name(parts[-1]):
-        raise SkipError("secrets file")
+    refused = sensitive.refusal(rel)
+    if refused is not None:
+        raise SkipError(refused.reason)
 
 
-def is_secret_name(name: str) -> bool:
-    """Whether a file's basename looks like credentials (case-insensitive)."""
-    lowered = name.lower()
-    return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in _SECRET_NAMES)
+is_secret_name = sensitive.is_secret_name
 
 
 def decode_text(data: bytes, *, size: int, max_bytes: int) -> str:
@@ -69,7 +63,7 @@ def decode_text(data: bytes, *, size: int, max_bytes: int) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SkipError("not valid UTF-8") from None
-    return text.removeprefix("\ufeff")
+    return sensitive.redact(text.removeprefix("\ufeff")).text
 
 
 def huge_file(size: int, limit: int) -> SkipError:
