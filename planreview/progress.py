@@ -6,13 +6,13 @@ from __future__ import annotations
 import sys
 import threading
 from types import TracebackType
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import Progress as RichProgress
-from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING, TextIO
 
 from planreview.request import ProgressEvent
+
+if TYPE_CHECKING:  # rich is imported only when a terminal shows the spinners
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 
 class Progress:
@@ -25,6 +25,10 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.enabled and self.stream.isatty():
+            from rich.console import Console
+            from rich.progress import Progress as RichProgress
+            from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
             self._live = RichProgress(
                 SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                 console=Console(file=self.stream), transient=False,

@@ -31,7 +31,6 @@ def run_review(
     finish a crashed run without paying again; `llm` supplies a ready client (tests,
     benchmarks, LangSmith-wrapped), else one is made from the settings.
     """
-    from planreview.graph.build import build_graph
     from planreview.graph.state import ReviewState, RunContext
 
     # The repo is opened before settings exist (they are read from its root).
@@ -44,6 +43,12 @@ def run_review(
         ctx.llm = llm or LLMClient.from_settings(request.settings)
         final = run_checkpointed(request, ctx)
     else:
+        from planreview.graph import direct
+
+        if direct.is_blank(ctx):  # nothing to review: the same nodes, without LangGraph
+            return direct.run_nodes(ctx)
+        from planreview.graph.build import build_graph
+
         graph = build_graph()
         final = graph.invoke(
             ReviewState(), context=ctx, config={"max_concurrency": request.settings.concurrency}

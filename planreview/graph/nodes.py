@@ -10,12 +10,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from langgraph.runtime import Runtime
-from langgraph.types import Send
-
 from planreview import merge as merging
 from planreview import verify as verifying
-from planreview.graph.state import ReviewState, ReviewTask, RunContext
+from planreview.graph.state import NodeRuntime, ReviewState, ReviewTask, RunContext
 from planreview.models import Dropped, RepoInfo, Report, ReviewerRun, summarize
 from planreview.plan import load_plan_file, parse_plan_text
 from planreview.repo import load_context as load_repo_context
@@ -32,7 +29,7 @@ def _emit(ctx: RunContext, reviewer: str, phase: str, detail: str = "") -> None:
         ctx.progress(ProgressEvent(reviewer, phase, detail))
 
 
-def load_plan(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
+def load_plan(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
     ctx = runtime.context
     name = ctx.plan_name or ctx.repo.relpath(ctx.plan_path) or ctx.plan_path.as_posix()
     if ctx.plan_text is not None:
@@ -42,7 +39,7 @@ def load_plan(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
     return {"plan": plan}
 
 
-def load_context(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
+def load_context(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
     assert state.plan is not None
     settings = runtime.context.settings
     context = load_repo_context(
@@ -56,7 +53,7 @@ def load_context(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate
     return {"context": context, "skipped": list(context.skipped), "notes": notes}
 
 
-def analyze(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
+def analyze(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
     """Run the deterministic rules of every selected specialty, once."""
     assert state.plan is not None and state.context is not None
     settings = runtime.context.settings
@@ -79,25 +76,23 @@ def analyze(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
     }
 
 
-def fan_out(state: ReviewState, runtime: Runtime[RunContext]) -> list[Send]:
-    """One `review` branch per selected specialist."""
+def review_tasks(state: ReviewState, runtime: NodeRuntime) -> list[ReviewTask]:
+    """The input of each `review` branch, one per selected specialist (build.fan_out sends
+    them)."""
     assert state.plan is not None and state.context is not None
     return [
-        Send(
-            "review",
-            ReviewTask(
-                reviewer=name,
-                plan=state.plan,
-                context=state.context,
-                rule_findings=state.rule_findings.get(name, []),
-                rule_error=state.rule_errors.get(name),
-            ),
+        ReviewTask(
+            reviewer=name,
+            plan=state.plan,
+            context=state.context,
+            rule_findings=state.rule_findings.get(name, []),
+            rule_error=state.rule_errors.get(name),
         )
         for name in runtime.context.settings.reviewers
     ]
 
 
-def review(task: ReviewTask, runtime: Runtime[RunContext]) -> NodeUpdate:
+def review(task: ReviewTask, runtime: NodeRuntime) -> NodeUpdate:
     """One specialist. With an LLM it asks the model (graph/llm_review.py); without one
     it passes its rule findings through."""
     ctx = runtime.context
@@ -136,7 +131,7 @@ def merge(state: ReviewState) -> NodeUpdate:
     return {"findings": merged, "dropped": dropped}
 
 
-def verify(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
+def verify(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
     assert state.plan is not None and state.context is not None
     result = verifying.verify_findings(
         state.findings, state.plan, state.context,
@@ -148,7 +143,7 @@ def verify(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
     return {"findings": merging.number(result.kept), "dropped": dropped}
 
 
-def report(state: ReviewState, runtime: Runtime[RunContext]) -> NodeUpdate:
+def report(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
     assert state.plan is not None
     ctx = runtime.context
     now = (ctx.now or _utcnow)()

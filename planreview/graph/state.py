@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,3 +101,15 @@ class RunContext:
     @property
     def repo_label(self) -> str | None:
         return self.request.repo_label
+
+
+class NodeRuntime(Protocol):
+    """What a node uses of LangGraph's `Runtime[RunContext]`: the run context.
+
+    Nodes are annotated with this instead of LangGraph's class so that importing them does
+    not import LangGraph (graph/direct.py runs them without it). LangGraph injects its
+    Runtime by the parameter's name, `runtime`, and it has this shape.
+    """
+
+    @property
+    def context(self) -> RunContext: ...
