@@ -12,8 +12,10 @@ Cases (targets from issue 15):
   index keyed by the tree id makes cheap), then an empty plan;
 - 1,000 and 10,000 code blocks, and their ratio (linear: about 10x);
 - the squawk corpus, ours in one process against squawk in one process, all files;
-- start-up: `planreview --help` (process and -X importtime), `planreview rules`,
-  `import langgraph.graph`, and whole CLI reviews in the 4,000-file repository.
+- start-up (best of 5): `planreview --help` (process and -X importtime), `planreview
+  rules`, `planreview schema`, `import langgraph.graph`, and whole CLI reviews in the
+  4,000-file repository: an empty plan ("# Plan", the LangGraph pipeline), a blank one
+  (whitespace only: the same nodes without LangGraph, graph/direct.py), the 1,200-line plan.
 
 Prints a table and writes every figure to --out (JSON).
 """
@@ -258,15 +260,21 @@ def startup_rows(s: Setup) -> list[Row]:
     cache = s.cache("empty")
     rows = [
         help_import_ms(cache),
-        process("planreview --help", [CLI, "--help"], cache, best_of=3, cap_s=s.cap),
-        process("planreview rules", [CLI, "rules"], cache, best_of=3, cap_s=s.cap),
+        process("planreview --help", [CLI, "--help"], cache, best_of=5, cap_s=s.cap),
+        process("planreview rules", [CLI, "rules"], cache, best_of=5, cap_s=s.cap),
         process("python -c 'import langgraph.graph'", [PY, "-c", "import langgraph.graph"],
-                cache, best_of=3, cap_s=s.cap),
+                cache, best_of=5, cap_s=s.cap),
+        process("planreview schema", [CLI, "schema"], cache, best_of=5, cap_s=s.cap),
     ]
     review = [CLI, "review", "--repo", str(s.big), "--engine", "rules", "--quiet",
               "--format", "json", "--out", str(s.tmp / "report.json")]
+    # "# Plan": nothing to find, but not blank, so the LangGraph pipeline runs.
     empty = process("CLI review, empty plan, 4,000 files", [*review, str(s.empty_plan)],
-                    cache, best_of=3, cap_s=s.cap, target="≤ 1.2x lg")
+                    cache, best_of=5, cap_s=s.cap, target="≤ 1.2x lg")
+    blank = s.tmp / "blank.md"
+    blank.write_text("\n", encoding="utf-8")
+    rows.append(process("CLI review, blank plan (no LangGraph), 4,000 files",
+                        [*review, str(blank)], cache, best_of=5, cap_s=s.cap))
     full = process("CLI review, 1,200-line plan, 4,000 files (2nd run)",
                    [*review, str(s.real_plan)], s.cache("big"), best_of=1, cap_s=s.cap,
                    target="≤ 1.3x empty")
