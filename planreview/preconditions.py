@@ -3,11 +3,15 @@ SQL dialects it holds for (declared on `@rule(...)`, see `planreview.rules.rule`
 
 A hit is judged by its locations in the plan. Locations in repository files are the code
 as it is at the reviewed ref, so roles do not apply to them; a hit with no plan location
-is kept as it is.
+is kept as it is (only the scale precondition applies to it).
 
 - roles: a hit whose plan locations all lie in code blocks of roles the rule does not
   read (the current code under "Before", a rejected alternative, a test, a dev-only
   script) is dropped. Prose lines outside code blocks are the plan's own words: kept.
+- unknown_scale="skip": a rule whose cost grows with row counts (a write per row, a
+  query per row) keeps its hits only when the plan states a table of a thousand rows
+  or more; a plan with no stated scale, or one saying there is no real data yet, gets
+  a skip line instead.
 - dialects: a hit whose plan SQL is of a known dialect the rule does not hold for is
   dropped ("CONCURRENTLY" on SQLite); when the dialect is unknown the hit is kept at
   lower confidence and its text says which dialect it assumed.
@@ -39,6 +43,11 @@ class Skip:
 
 def check_preconditions(r: Rule, hit: Hit, ctx: RuleContext) -> Hit | Skip:
     """`hit` itself, `hit` with lowered confidence and the assumption stated, or a Skip."""
+    scale = _scale_skip(r, ctx)
+    if scale is not None:
+        where = hit.locations[0] if hit.locations else None
+        at = f" at {where.path}:{where.start_line}" if where is not None else ""
+        return Skip(f"Skipped {r.id}{at}: {scale}")
     plan_lines = [loc.start_line for loc in hit.locations if loc.path == ctx.plan.path]
     if not plan_lines:
         return hit
@@ -64,6 +73,20 @@ def check_preconditions(r: Rule, hit: Hit, ctx: RuleContext) -> Hit | Skip:
         issue=f"{hit.issue} (Assuming {assumed}: neither the plan nor the repository "
               f"names its database.)",
     )
+
+
+def _scale_skip(r: Rule, ctx: RuleContext) -> str | None:
+    """Why a scale-bound rule's hit is dropped, or None to keep it."""
+    if r.unknown_scale != "skip":
+        return None
+    stated = ctx.facts.scale
+    if stated.no_real_data is not None:
+        return (f"the plan states there is no real data yet (line {stated.no_real_data.line}: "
+                f"'{stated.no_real_data.phrase}')")
+    if any(f.size in ("small", "large") for f in stated.facts):
+        return None
+    return ("the plan states no table size of a thousand rows or more, and a per-row cost "
+            "over an unstated number of rows is not a finding")
 
 
 def _names(dialects: tuple[Dialect, ...]) -> str:

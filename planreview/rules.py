@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from planreview.models import Category, Confidence, Evidence, Finding, Location, Severity
 
@@ -50,6 +50,7 @@ class Hit:
 
 
 RuleFn = Callable[["RuleContext"], Iterable[Hit]]
+ScalePolicy = Literal["keep", "skip"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class Rule:
     """The SQL dialects the rule is true for; None: dialect-neutral. A hit in SQL of
     another known dialect is dropped; of an unknown dialect, kept at lower confidence
     with the assumption stated."""
+    unknown_scale: ScalePolicy = "keep"
+    """"skip": the rule's cost grows with row counts, so its hits are dropped unless the
+    plan states a table of a thousand rows or more (always when it says there is no real
+    data yet)."""
 
     @property
     def summary(self) -> str:
@@ -85,12 +90,14 @@ def rule(
     severity: Severity,
     roles: tuple[BlockRole, ...] = ("proposed",),
     dialects: tuple[Dialect, ...] | None = None,
+    unknown_scale: ScalePolicy = "keep",
 ) -> Callable[[RuleFn], RuleFn]:
     """Mark a function as a rule. The id's prefix is its specialty: `migration/some-name`.
 
     Preconditions (enforced by the runner, see `planreview.preconditions`): `roles`, the
     block roles the rule reads (only the proposal by default); `dialects`, the SQL
-    dialects it holds for (None: any).
+    dialects it holds for (None: any); `unknown_scale`, "skip" for a rule that only
+    matters when the plan states a table of a thousand rows or more.
 
     Marking registers nothing: a specialist lists its rule modules (`rules_in`) and the
     caller hands the rules to `run_rules`.
@@ -103,7 +110,8 @@ def rule(
             raise ValueError(f"rule {rule_id} needs a docstring")
         category = Category(rule_id.split("/", 1)[0])
         setattr(fn, _ATTR, Rule(rule_id, category, severity, fn, tuple(roles),
-                                None if dialects is None else tuple(dialects)))
+                                None if dialects is None else tuple(dialects),
+                                unknown_scale))
         return fn
 
     return mark
