@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from planreview.models import Category, Confidence, Evidence, Finding, Location, Severity
 
 if TYPE_CHECKING:
     from planreview.artifacts import Artifacts
+    from planreview.facts import PlanFacts
+    from planreview.facts.dialect import Dialect
+    from planreview.facts.roles import BlockRole
     from planreview.plan import ParsedPlan
     from planreview.repo import Repo, RepoContext
 
@@ -47,6 +50,7 @@ class Hit:
 
 
 RuleFn = Callable[["RuleContext"], Iterable[Hit]]
+ScalePolicy = Literal["keep", "skip"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,17 @@ class Rule:
     category: Category
     severity: Severity
     fn: RuleFn
+    roles: tuple[BlockRole, ...] = ("proposed",)
+    """The block roles whose code the rule reads; a hit located only in other blocks
+    (current code, rejected alternatives, tests, dev-only scripts...) is dropped."""
+    dialects: tuple[Dialect, ...] | None = None
+    """The SQL dialects the rule is true for; None: dialect-neutral. A hit in SQL of
+    another known dialect is dropped; of an unknown dialect, kept at lower confidence
+    with the assumption stated."""
+    unknown_scale: ScalePolicy = "keep"
+    """"skip": the rule's cost grows with row counts, so its hits are dropped unless the
+    plan states a table of a thousand rows or more (always when it says there is no real
+    data yet)."""
 
     @property
     def summary(self) -> str:
@@ -69,8 +84,20 @@ _RULE_ID = re.compile(r"^(performance|migration|indexing|caching)/[a-z0-9]+(-[a-
 _ATTR = "__planreview_rule__"
 
 
-def rule(rule_id: str, *, severity: Severity) -> Callable[[RuleFn], RuleFn]:
+def rule(
+    rule_id: str,
+    *,
+    severity: Severity,
+    roles: tuple[BlockRole, ...] = ("proposed",),
+    dialects: tuple[Dialect, ...] | None = None,
+    unknown_scale: ScalePolicy = "keep",
+) -> Callable[[RuleFn], RuleFn]:
     """Mark a function as a rule. The id's prefix is its specialty: `migration/some-name`.
+
+    Preconditions (enforced by the runner, see `planreview.preconditions`): `roles`, the
+    block roles the rule reads (only the proposal by default); `dialects`, the SQL
+    dialects it holds for (None: any); `unknown_scale`, "skip" for a rule that only
+    matters when the plan states a table of a thousand rows or more.
 
     Marking registers nothing: a specialist lists its rule modules (`rules_in`) and the
     caller hands the rules to `run_rules`.
@@ -82,7 +109,9 @@ def rule(rule_id: str, *, severity: Severity) -> Callable[[RuleFn], RuleFn]:
         if not (fn.__doc__ or "").strip():
             raise ValueError(f"rule {rule_id} needs a docstring")
         category = Category(rule_id.split("/", 1)[0])
-        setattr(fn, _ATTR, Rule(rule_id, category, severity, fn))
+        setattr(fn, _ATTR, Rule(rule_id, category, severity, fn, tuple(roles),
+                                None if dialects is None else tuple(dialects),
+                                unknown_scale))
         return fn
 
     return mark
@@ -148,6 +177,13 @@ class RuleContext:
         from planreview.artifacts import Artifacts
 
         return Artifacts(self.plan, self.context, self.repo)
+
+    @cached_property
+    def facts(self) -> PlanFacts:
+        """The plan facts (roles, dialects, scale, schema delta), computed once."""
+        from planreview.facts import compute_facts, facts_files
+
+        return compute_facts(self.plan, facts_files(self.repo, self.context))
 
     # Evidence helpers: quotes are always copied from the real lines.
 
@@ -226,6 +262,8 @@ class RuleResults:
     errors: dict[str, str] = field(default_factory=dict)
     """Specialty -> why its rules could not run (a rule raised)."""
     suppressed: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    """One line per hit a rule's preconditions dropped: rule id, where, and why."""
 
 
 def _to_finding(r: Rule, hit: Hit, overrides: dict[str, Severity]) -> Finding:
@@ -262,8 +300,12 @@ def run_rules(
         rules = [r for r in specialty_rules if r.id not in disabled]
         try:
             for r in rules:
-                for hit in _run_one(r, ctx):
-                    finding = _to_finding(r, hit, overrides or {})
+                for raw in _run_one(r, ctx):
+                    checked = check_preconditions(r, raw, ctx)
+                    if isinstance(checked, Skip):
+                        results.skipped.append(checked.line)
+                        continue
+                    finding = _to_finding(r, checked, overrides or {})
                     if _suppressed(finding, ctx.plan.path, ranges):
                         suppressed += 1
                     else:
@@ -274,6 +316,9 @@ def run_rules(
         results.findings[specialty] = found
         results.suppressed[specialty] = suppressed
     return results
+
+
+from planreview.preconditions import Skip, check_preconditions  # noqa: E402 - uses Rule, Hit
 
 
 class RuleCrash(Exception):

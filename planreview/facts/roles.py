@@ -141,6 +141,7 @@ _DEV_ONLY = re.compile(
     r"\bonly\s+(?:run|use|execute|for|meant for|intended for)\s+(?:this\s+)?"
     r"(?:in|on|against|with)?\s*(?:a\s+|your\s+|the\s+)?(?:local|dev|development)\b"
     r"|\b(?:development|dev|local)[- ](?:only|environments? only)\b"
+    r"|\b(?:development|dev|local)\s+(?:db|database)s?\s+only\b"
     r"|\bfor\s+local\s+development\b"
     r"|\b(?:never|do\s+not|don'?t)\s+run\s+(?:this\s+)?(?:\w+\s+)?(?:in|on|against)\s+"
     r"(?:the\s+)?prod(?:uction)?\b"

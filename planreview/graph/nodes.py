@@ -68,6 +68,9 @@ def analyze(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
             notes.append(
                 f"Not analysed: {miss.kind} at {miss.path}:{miss.start_line} ({miss.reason})"
             )
+    notes.extend(results.skipped)
+    if results.skipped:  # the facts those skips relied on
+        notes.extend(f"Plan facts: {line}" for line in rule_ctx.facts.notes())
     return {
         "rule_findings": results.findings,
         "rule_errors": results.errors,

@@ -283,3 +283,20 @@ def test_headings_that_only_start_like_current_code_stay_the_plan(heading: str) 
 def test_headings_about_the_current_code(heading: str) -> None:
     fact = only_role(f"{heading}\n\n```ts\nconst rows = await prisma.order.findMany();\n```\n")
     assert fact.role == "current"
+
+
+def test_a_dev_db_only_comment_in_sql_marks_the_block_dev_only() -> None:
+    fact = only_role(
+        "## Smoke test\n\n- [ ] **Step 1: Empty the target tables**\n\n```sql\n"
+        "-- Connect via psql or your preferred client (dev DB only)\n"
+        'TRUNCATE "acted"."markers" RESTART IDENTITY CASCADE;\n```\n'
+    )
+    assert fact.role == "dev-only"
+
+
+def test_a_production_database_comment_is_not_dev_only() -> None:
+    fact = only_role(
+        "## Cleanup\n\n```sql\n-- Run on the production database only after the backup\n"
+        'TRUNCATE "acted"."markers" RESTART IDENTITY CASCADE;\n```\n'
+    )
+    assert fact.role == "proposed"

@@ -149,7 +149,7 @@ def test_index_that_prefixes_the_primary_key_fires() -> None:
     found = findings(JOIN_TABLE % "  @@index([tierId])\n", REDUNDANT)
     assert lines(found) == [(11, 11)]
     assert found[0].title == "TierAddOn @@index([tierId]) is redundant with its primary key"
-    assert found[0].severity is Severity.P2
+    assert found[0].severity is Severity.P3  # hygiene: extra writes, nothing breaks
     assert [e.start_line for e in found[0].evidence] == [10, 11]
 
 

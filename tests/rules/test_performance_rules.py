@@ -12,10 +12,16 @@ from planreview.reviewers import rule_sets
 from planreview.rules import RuleContext, run_rules
 
 PLAN = "docs/plans/p.md"
+SCALE = "\n\nScale: the audit_archive table holds about 5,000 rows.\n"
+"""Appended to every plan below (after its last line, so line numbers stay): the per-row
+rules only speak when the plan states a table of a thousand rows or more; the table
+named here is none of the plans' own, so no rule's severity is raised by it."""
 
 
-def findings(plan_md: str, rule_id: str, files: dict[str, str] | None = None) -> list[Finding]:
-    plan = parse_plan(plan_md.lstrip("\n"), PLAN)
+def findings(
+    plan_md: str, rule_id: str, files: dict[str, str] | None = None, *, scale: bool = True
+) -> list[Finding]:
+    plan = parse_plan(plan_md.lstrip("\n") + (SCALE if scale else ""), PLAN)
     context = RepoContext(
         files={
             p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
@@ -743,3 +749,35 @@ def test_prerendering_a_top_slice_or_small_table_does_not_fire() -> None:
     )
     assert findings(top, PRERENDER) == []
     assert findings(PRERENDER_PLAN.replace("12,000", "300"), PRERENDER) == []
+
+
+# --- scale precondition: a per-row loop over an unstated number of rows stays quiet ---
+
+LOOP_OF_CREATES = """
+# Plan
+%s
+```ts
+for (const pkg of packages) {
+  await tx.tier.create({ data: { name: pkg.name, tenantId: pkg.tenantId } });
+}
+```
+"""
+
+
+def test_loop_of_writes_in_a_plan_that_states_no_scale_is_not_a_finding() -> None:
+    assert findings(LOOP_OF_CREATES % "", ROW_BY_ROW, scale=False) == []
+
+
+def test_loop_of_writes_in_a_plan_with_no_real_data_is_not_a_finding() -> None:
+    text = LOOP_OF_CREATES % "NO real users - all demo data, clean cutover.\n"
+    assert findings(text, ROW_BY_ROW, scale=False) == []
+
+
+def test_loop_of_writes_over_about_a_hundred_rows_is_not_a_finding() -> None:
+    text = LOOP_OF_CREATES % "Scale: about 100 packages.\n"
+    assert findings(text, ROW_BY_ROW, scale=False) == []
+
+
+def test_loop_of_writes_in_a_plan_stating_fifty_thousand_rows_fires() -> None:
+    text = LOOP_OF_CREATES % "Scale: ~50,000 packages.\n"
+    assert len(findings(text, ROW_BY_ROW, scale=False)) == 1

@@ -13,7 +13,7 @@ from planreview.rules import Hit, RuleContext, rule
 # --- redundant indexes --------------------------------------------------------------------------
 
 
-@rule("indexing/redundant-index", severity=Severity.P2)
+@rule("indexing/redundant-index", severity=Severity.P3)
 def redundant_index(ctx: RuleContext) -> Iterator[Hit]:
     """A new index that is a leading prefix of the primary key or of another index.
 

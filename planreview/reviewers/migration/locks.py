@@ -30,7 +30,7 @@ from planreview.rules import Hit, RuleContext, rule
 # --- index builds ----------------------------------------------------------------------------
 
 
-@rule("migration/create-index-not-concurrently", severity=Severity.P2)
+@rule("migration/create-index-not-concurrently", severity=Severity.P2, dialects=("postgresql",))
 def create_index_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
     """Index built without CONCURRENTLY on a table that already exists.
 
@@ -164,7 +164,7 @@ def _sets_lock_timeout(s: SqlStatement) -> bool:
     return s.kind == "VariableSetStmt" and s.tree.get("name") in ("lock_timeout",)
 
 
-@rule("migration/missing-lock-timeout", severity=Severity.P3)
+@rule("migration/missing-lock-timeout", severity=Severity.P3, dialects=("postgresql",))
 def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
     """ACCESS EXCLUSIVE DDL on an existing table with no `SET lock_timeout` before it.
 

@@ -43,7 +43,9 @@ def _unbounded_select(sql: str) -> bool:
     )
 
 
-@rule("performance/unbounded-find-many", severity=Severity.P2)
+@rule(
+    "performance/unbounded-find-many", severity=Severity.P2, unknown_scale="skip"
+)
 def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
     """List query with no `take`/LIMIT: it returns every matching row.
 
@@ -146,7 +148,9 @@ def script_loads_whole_table(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule("performance/n-plus-one-query", severity=Severity.P2)
+@rule(
+    "performance/n-plus-one-query", severity=Severity.P2, unknown_scale="skip"
+)
 def n_plus_one_query(ctx: RuleContext) -> Iterator[Hit]:
     """A query awaited inside a loop over rows from another query (N+1).
 

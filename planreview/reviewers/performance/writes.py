@@ -28,7 +28,9 @@ def _is_single_row_write(q: QueryCall) -> bool:
     return q.method in SINGLE_ROW_WRITES
 
 
-@rule("performance/row-by-row-write", severity=Severity.P3)
+@rule(
+    "performance/row-by-row-write", severity=Severity.P3, unknown_scale="skip"
+)
 def row_by_row_write(ctx: RuleContext) -> Iterator[Hit]:
     """INSERT/UPDATE/create issued one row at a time inside a loop.
 
@@ -86,7 +88,9 @@ _DDL = re.compile(
 )
 
 
-@rule("performance/round-trips-in-transaction", severity=Severity.P2)
+@rule(
+    "performance/round-trips-in-transaction", severity=Severity.P2, unknown_scale="skip"
+)
 def round_trips_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
     """A loop of queries inside an open interactive transaction.
 
