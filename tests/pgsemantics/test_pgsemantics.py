@@ -207,3 +207,21 @@ def test_every_claim_names_a_rule_and_a_real_lock_or_rewrite() -> None:
     assert len({c.id for c in CLAIMS}) == len(CLAIMS)
     assert all(c.rule.startswith("migration/") for c in CLAIMS)
     assert all(c.expect_lock is not None or c.rewrite is not None for c in CLAIMS)
+
+
+@pytest.mark.parametrize(
+    ("sql", "counts"),
+    [
+        ("SET lock_timeout = '5s'", True),
+        ("SET LOCAL lock_timeout = 1000", True),
+        ("SET lock_timeout = 0", False),  # zero disables the timeout
+        ("RESET lock_timeout", False),
+        ("SET foo.lock_timeout = 5", False),  # a custom setting, not the GUC
+    ],
+)
+def test_only_a_nonzero_lock_timeout_of_the_real_setting_bounds_the_wait(
+    sql: str, counts: bool
+) -> None:
+    from planreview.reviewers.migration.locks import _sets_lock_timeout
+
+    assert _sets_lock_timeout(stmt(sql)) is counts
