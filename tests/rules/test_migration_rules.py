@@ -168,6 +168,18 @@ def test_type_change_to_text_does_not_fire() -> None:
     assert findings(sql_plan('ALTER TABLE "Order" ALTER COLUMN "note" TYPE text;'), TYPE) == []
 
 
+def test_type_change_to_text_with_a_using_expression_fires() -> None:
+    # ALTER TABLE, Notes: no rewrite only "if the USING clause does not change the column
+    # contents"; upper(note) changes them.
+    md = sql_plan('ALTER TABLE "Order" ALTER COLUMN "note" TYPE text USING upper("note");')
+    assert lines(findings(md, TYPE)) == [(5, 5)]
+
+
+def test_type_change_to_text_using_the_column_itself_does_not_fire() -> None:
+    md = sql_plan('ALTER TABLE "Order" ALTER COLUMN "note" TYPE text USING "note"::text;')
+    assert findings(md, TYPE) == []
+
+
 def test_type_change_on_a_small_stated_table_is_p2() -> None:
     md = sql_plan('ALTER TABLE "Tenant" ALTER COLUMN "id" TYPE bigint;', "<1000 tenants.")
     assert [f.severity for f in findings(md, TYPE)] == [Severity.P2]

@@ -5,7 +5,7 @@ Prisma).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planreview.artifacts.sql import names, type_name, walk
 from planreview.models import Severity
@@ -171,6 +171,20 @@ def _has_validated_check(ctx: RuleContext, table: str, column: str, before: int)
     return False
 
 
+def _using_changes_values(col: dict[str, Any], cmd: dict[str, Any]) -> bool:
+    """A USING expression other than the column itself (optionally cast): ALTER TABLE,
+    Notes: a rewrite is skipped only "if the USING clause does not change the column
+    contents"."""
+    expr = col.get("raw_default")
+    if not isinstance(expr, dict):
+        return False
+    if "TypeCast" in expr:
+        expr = expr["TypeCast"].get("arg", {})
+    ref = expr.get("ColumnRef") if isinstance(expr, dict) else None
+    fields = names(ref.get("fields")) if isinstance(ref, dict) else []
+    return fields[-1:] != [str(cmd.get("name"))]
+
+
 # Binary-coercible or metadata-only changes Postgres does without a rewrite.
 _NO_REWRITE_TARGETS = frozenset({"text", "varchar"})
 
@@ -188,7 +202,7 @@ def column_type_change(ctx: RuleContext) -> Iterator[Hit]:
     for s, cmd in existing_alters(ctx, "AT_AlterColumnType"):
         col = cmd.get("def", {}).get("ColumnDef", {})
         target = type_name(col.get("typeName"))
-        if target in _NO_REWRITE_TARGETS:
+        if target in _NO_REWRITE_TARGETS and not _using_changes_values(col, cmd):
             continue
         table, name = s.table or "", str(cmd.get("name"))
         yield Hit(
