@@ -106,6 +106,22 @@ def test_volatile_default_on_an_existing_table_fires() -> None:
     assert "gen_random_uuid" in found[0].issue
 
 
+def test_a_default_calling_a_function_not_known_to_be_stable_fires() -> None:
+    # 38.7 Function Volatility Categories / CREATE FUNCTION: VOLATILE is the default.
+    sql = 'ALTER TABLE "Order" ADD COLUMN "code" text DEFAULT uuid();'
+    found = findings(sql_plan(sql), VOLATILE)
+    assert lines(found) == [(5, 5)]
+    assert "not known to be stable or immutable" in found[0].issue
+
+
+def test_current_timestamp_and_casts_of_constants_are_no_volatile_default() -> None:
+    sql = """
+ALTER TABLE "Order" ADD COLUMN "at" timestamptz DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE "Order" ADD COLUMN "meta" jsonb DEFAULT '{}'::jsonb;
+"""
+    assert findings(sql_plan(sql), VOLATILE) == []
+
+
 def test_constant_or_stable_default_does_not_fire() -> None:
     sql = """
 ALTER TABLE "Order" ADD COLUMN "flag" boolean DEFAULT false;

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from planreview.artifacts.sql import names, type_name, walk
+from planreview.artifacts.sql import names, type_name
 from planreview.models import Severity
+from planreview.pgsemantics.volatility import KNOWN_VOLATILE, Volatility, expression_volatility
 from planreview.reviewers.common import (
     existing_alters,
     plan_sql,
@@ -44,12 +45,17 @@ def _volatile_reason(col: dict[str, object]) -> str | None:
         if c.get("contype") == "CONSTR_GENERATED":
             return "a GENERATED ... STORED column"
         if c.get("contype") == "CONSTR_DEFAULT":
-            # Anywhere in the expression: md5(random()::text) is as volatile as random().
-            for node in walk(c.get("raw_expr")):
-                call = node.get("FuncCall")
-                fn = names(call.get("funcname")) if isinstance(call, dict) else []
-                if fn and fn[-1].lower() in VOLATILE_FUNCTIONS:
-                    return f"the volatile default `{fn[-1]}()`"
+            # Anywhere in the expression: md5(random()::text) is as volatile as random();
+            # a function not known to be stable or immutable is volatile (pgsemantics).
+            level, culprit = expression_volatility(c.get("raw_expr"))
+            if level is Volatility.VOLATILE:
+                known = (culprit or "").lower() in KNOWN_VOLATILE or culprit == "a subquery"
+                what = culprit if culprit == "a subquery" else f"`{culprit}()`"
+                return (
+                    f"the volatile default {what}" if known else
+                    f"the default {what}, a function not known to be stable or immutable "
+                    "(PostgreSQL assumes VOLATILE unless it is declared otherwise)"
+                )
     return None
 
 
