@@ -169,6 +169,24 @@ ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
     assert findings(sql_plan(sql), SET_NN) == []
 
 
+def test_set_not_null_after_a_check_that_was_never_validated_fires() -> None:
+    # ALTER TABLE, SET NOT NULL: only a *valid* CHECK lets the server skip the scan.
+    sql = """
+ALTER TABLE "Booking" ADD CONSTRAINT tier_nn CHECK ("tierId" IS NOT NULL) NOT VALID;
+ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
+"""
+    assert lines(findings(sql_plan(sql), SET_NN)) == [(6, 6)]
+
+
+def test_set_not_null_after_a_validated_check_on_another_column_fires() -> None:
+    sql = """
+ALTER TABLE "Booking" ADD CONSTRAINT other_nn CHECK ("otherId" IS NOT NULL) NOT VALID;
+ALTER TABLE "Booking" VALIDATE CONSTRAINT other_nn;
+ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
+"""
+    assert lines(findings(sql_plan(sql), SET_NN)) == [(7, 7)]
+
+
 # --- column-type-change -------------------------------------------------------------------
 
 TYPE = "migration/column-type-change"

@@ -164,16 +164,43 @@ def set_not_null(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+def _proves_not_null(expr: object, column: str) -> bool:
+    """`col IS NOT NULL` (alone or as one AND arm): the CHECK that proves SET NOT NULL."""
+    if not isinstance(expr, dict):
+        return False
+    test = expr.get("NullTest")
+    if isinstance(test, dict):
+        ref = test.get("arg", {}).get("ColumnRef", {})
+        fields = names(ref.get("fields")) if isinstance(ref, dict) else []
+        return test.get("nulltesttype") == "IS_NOT_NULL" and fields[-1:] == [column]
+    bool_expr = expr.get("BoolExpr")
+    if isinstance(bool_expr, dict) and bool_expr.get("boolop") == "AND_EXPR":
+        return any(_proves_not_null(arg, column) for arg in bool_expr.get("args", []))
+    return False
+
+
 def _has_validated_check(ctx: RuleContext, table: str, column: str, before: int) -> bool:
+    """A CHECK (column IS NOT NULL) on `table`, added before `before` and VALID: added
+    without NOT VALID, or validated by name afterwards (ALTER TABLE, SET/DROP NOT NULL:
+    the scan is skipped "if a valid CHECK constraint exists ... which proves no NULL can
+    exist"). A NOT VALID check never validated, or one on another column, proves nothing."""
+    pending: set[str] = set()
     for s in plan_sql(ctx):
         if s.start_line >= before or s.table != table:
             continue
         for cmd in s.alter_cmds:
             if cmd.get("subtype") == "AT_ValidateConstraint":
-                return True
+                if str(cmd.get("name")) in pending:
+                    return True
+                continue
             con = cmd.get("def", {}).get("Constraint", {})
-            if con.get("contype") == "CONSTR_CHECK" and column in s.text and "NULL" in s.text:
+            if cmd.get("subtype") != "AT_AddConstraint" or con.get("contype") != "CONSTR_CHECK":
+                continue
+            if not _proves_not_null(con.get("raw_expr"), column):
+                continue
+            if not con.get("skip_validation"):
                 return True
+            pending.add(str(con.get("conname")))
     return False
 
 
