@@ -294,6 +294,24 @@ ALTER TABLE "Booking" VALIDATE CONSTRAINT fk;
 UNIQUE = "migration/add-unique-without-index"
 
 
+def test_a_unique_or_serial_primary_key_column_added_inline_fires() -> None:
+    # ALTER TABLE: ADD COLUMN ... UNIQUE / PRIMARY KEY builds the index inside the
+    # ACCESS EXCLUSIVE ALTER, like ADD CONSTRAINT does.
+    sql = """
+ALTER TABLE "Order" ADD COLUMN "extRef" text UNIQUE;
+ALTER TABLE "Invoice" ADD COLUMN id serial PRIMARY KEY;
+"""
+    assert lines(findings(sql_plan(sql), UNIQUE)) == [(5, 5), (6, 6)]
+
+
+def test_an_inline_unique_column_on_a_table_the_plan_creates_does_not_fire() -> None:
+    sql = """
+CREATE TABLE "Coupon" (id text);
+ALTER TABLE "Coupon" ADD COLUMN code text UNIQUE;
+"""
+    assert findings(sql_plan(sql), UNIQUE) == []
+
+
 def test_unique_constraint_built_inline_fires() -> None:
     sql = 'ALTER TABLE "Tier" ADD CONSTRAINT tier_slug UNIQUE ("tenantId", "slug");'
     found = findings(sql_plan(sql), UNIQUE)
