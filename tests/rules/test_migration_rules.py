@@ -106,6 +106,22 @@ def test_volatile_default_on_an_existing_table_fires() -> None:
     assert "gen_random_uuid" in found[0].issue
 
 
+def test_a_default_calling_a_function_not_known_to_be_stable_fires() -> None:
+    # 38.7 Function Volatility Categories / CREATE FUNCTION: VOLATILE is the default.
+    sql = 'ALTER TABLE "Order" ADD COLUMN "code" text DEFAULT uuid();'
+    found = findings(sql_plan(sql), VOLATILE)
+    assert lines(found) == [(5, 5)]
+    assert "not known to be stable or immutable" in found[0].issue
+
+
+def test_current_timestamp_and_casts_of_constants_are_no_volatile_default() -> None:
+    sql = """
+ALTER TABLE "Order" ADD COLUMN "at" timestamptz DEFAULT CURRENT_TIMESTAMP;
+ALTER TABLE "Order" ADD COLUMN "meta" jsonb DEFAULT '{}'::jsonb;
+"""
+    assert findings(sql_plan(sql), VOLATILE) == []
+
+
 def test_constant_or_stable_default_does_not_fire() -> None:
     sql = """
 ALTER TABLE "Order" ADD COLUMN "flag" boolean DEFAULT false;
@@ -153,6 +169,24 @@ ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
     assert findings(sql_plan(sql), SET_NN) == []
 
 
+def test_set_not_null_after_a_check_that_was_never_validated_fires() -> None:
+    # ALTER TABLE, SET NOT NULL: only a *valid* CHECK lets the server skip the scan.
+    sql = """
+ALTER TABLE "Booking" ADD CONSTRAINT tier_nn CHECK ("tierId" IS NOT NULL) NOT VALID;
+ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
+"""
+    assert lines(findings(sql_plan(sql), SET_NN)) == [(6, 6)]
+
+
+def test_set_not_null_after_a_validated_check_on_another_column_fires() -> None:
+    sql = """
+ALTER TABLE "Booking" ADD CONSTRAINT other_nn CHECK ("otherId" IS NOT NULL) NOT VALID;
+ALTER TABLE "Booking" VALIDATE CONSTRAINT other_nn;
+ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
+"""
+    assert lines(findings(sql_plan(sql), SET_NN)) == [(7, 7)]
+
+
 # --- column-type-change -------------------------------------------------------------------
 
 TYPE = "migration/column-type-change"
@@ -166,6 +200,18 @@ def test_type_change_that_rewrites_fires() -> None:
 
 def test_type_change_to_text_does_not_fire() -> None:
     assert findings(sql_plan('ALTER TABLE "Order" ALTER COLUMN "note" TYPE text;'), TYPE) == []
+
+
+def test_type_change_to_text_with_a_using_expression_fires() -> None:
+    # ALTER TABLE, Notes: no rewrite only "if the USING clause does not change the column
+    # contents"; upper(note) changes them.
+    md = sql_plan('ALTER TABLE "Order" ALTER COLUMN "note" TYPE text USING upper("note");')
+    assert lines(findings(md, TYPE)) == [(5, 5)]
+
+
+def test_type_change_to_text_using_the_column_itself_does_not_fire() -> None:
+    md = sql_plan('ALTER TABLE "Order" ALTER COLUMN "note" TYPE text USING "note"::text;')
+    assert findings(md, TYPE) == []
 
 
 def test_type_change_on_a_small_stated_table_is_p2() -> None:
@@ -246,6 +292,24 @@ ALTER TABLE "Booking" VALIDATE CONSTRAINT fk;
 # --- add-unique-without-index -------------------------------------------------------------
 
 UNIQUE = "migration/add-unique-without-index"
+
+
+def test_a_unique_or_serial_primary_key_column_added_inline_fires() -> None:
+    # ALTER TABLE: ADD COLUMN ... UNIQUE / PRIMARY KEY builds the index inside the
+    # ACCESS EXCLUSIVE ALTER, like ADD CONSTRAINT does.
+    sql = """
+ALTER TABLE "Order" ADD COLUMN "extRef" text UNIQUE;
+ALTER TABLE "Invoice" ADD COLUMN id serial PRIMARY KEY;
+"""
+    assert lines(findings(sql_plan(sql), UNIQUE)) == [(5, 5), (6, 6)]
+
+
+def test_an_inline_unique_column_on_a_table_the_plan_creates_does_not_fire() -> None:
+    sql = """
+CREATE TABLE "Coupon" (id text);
+ALTER TABLE "Coupon" ADD COLUMN code text UNIQUE;
+"""
+    assert findings(sql_plan(sql), UNIQUE) == []
 
 
 def test_unique_constraint_built_inline_fires() -> None:

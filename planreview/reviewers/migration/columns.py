@@ -5,10 +5,11 @@ Prisma).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from planreview.artifacts.sql import names, type_name, walk
+from planreview.artifacts.sql import names, type_name
 from planreview.models import Severity
+from planreview.pgsemantics.volatility import KNOWN_VOLATILE, Volatility, expression_volatility
 from planreview.reviewers.common import (
     existing_alters,
     plan_sql,
@@ -44,12 +45,17 @@ def _volatile_reason(col: dict[str, object]) -> str | None:
         if c.get("contype") == "CONSTR_GENERATED":
             return "a GENERATED ... STORED column"
         if c.get("contype") == "CONSTR_DEFAULT":
-            # Anywhere in the expression: md5(random()::text) is as volatile as random().
-            for node in walk(c.get("raw_expr")):
-                call = node.get("FuncCall")
-                fn = names(call.get("funcname")) if isinstance(call, dict) else []
-                if fn and fn[-1].lower() in VOLATILE_FUNCTIONS:
-                    return f"the volatile default `{fn[-1]}()`"
+            # Anywhere in the expression: md5(random()::text) is as volatile as random();
+            # a function not known to be stable or immutable is volatile (pgsemantics).
+            level, culprit = expression_volatility(c.get("raw_expr"))
+            if level is Volatility.VOLATILE:
+                known = (culprit or "").lower() in KNOWN_VOLATILE or culprit == "a subquery"
+                what = culprit if culprit == "a subquery" else f"`{culprit}()`"
+                return (
+                    f"the volatile default {what}" if known else
+                    f"the default {what}, a function not known to be stable or immutable "
+                    "(PostgreSQL assumes VOLATILE unless it is declared otherwise)"
+                )
     return None
 
 
@@ -158,17 +164,58 @@ def set_not_null(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+def _proves_not_null(expr: object, column: str) -> bool:
+    """`col IS NOT NULL` (alone or as one AND arm): the CHECK that proves SET NOT NULL."""
+    if not isinstance(expr, dict):
+        return False
+    test = expr.get("NullTest")
+    if isinstance(test, dict):
+        ref = test.get("arg", {}).get("ColumnRef", {})
+        fields = names(ref.get("fields")) if isinstance(ref, dict) else []
+        return test.get("nulltesttype") == "IS_NOT_NULL" and fields[-1:] == [column]
+    bool_expr = expr.get("BoolExpr")
+    if isinstance(bool_expr, dict) and bool_expr.get("boolop") == "AND_EXPR":
+        return any(_proves_not_null(arg, column) for arg in bool_expr.get("args", []))
+    return False
+
+
 def _has_validated_check(ctx: RuleContext, table: str, column: str, before: int) -> bool:
+    """A CHECK (column IS NOT NULL) on `table`, added before `before` and VALID: added
+    without NOT VALID, or validated by name afterwards (ALTER TABLE, SET/DROP NOT NULL:
+    the scan is skipped "if a valid CHECK constraint exists ... which proves no NULL can
+    exist"). A NOT VALID check never validated, or one on another column, proves nothing."""
+    pending: set[str] = set()
     for s in plan_sql(ctx):
         if s.start_line >= before or s.table != table:
             continue
         for cmd in s.alter_cmds:
             if cmd.get("subtype") == "AT_ValidateConstraint":
-                return True
+                if str(cmd.get("name")) in pending:
+                    return True
+                continue
             con = cmd.get("def", {}).get("Constraint", {})
-            if con.get("contype") == "CONSTR_CHECK" and column in s.text and "NULL" in s.text:
+            if cmd.get("subtype") != "AT_AddConstraint" or con.get("contype") != "CONSTR_CHECK":
+                continue
+            if not _proves_not_null(con.get("raw_expr"), column):
+                continue
+            if not con.get("skip_validation"):
                 return True
+            pending.add(str(con.get("conname")))
     return False
+
+
+def _using_changes_values(col: dict[str, Any], cmd: dict[str, Any]) -> bool:
+    """A USING expression other than the column itself (optionally cast): ALTER TABLE,
+    Notes: a rewrite is skipped only "if the USING clause does not change the column
+    contents"."""
+    expr = col.get("raw_default")
+    if not isinstance(expr, dict):
+        return False
+    if "TypeCast" in expr:
+        expr = expr["TypeCast"].get("arg", {})
+    ref = expr.get("ColumnRef") if isinstance(expr, dict) else None
+    fields = names(ref.get("fields")) if isinstance(ref, dict) else []
+    return fields[-1:] != [str(cmd.get("name"))]
 
 
 # Binary-coercible or metadata-only changes Postgres does without a rewrite.
@@ -188,7 +235,7 @@ def column_type_change(ctx: RuleContext) -> Iterator[Hit]:
     for s, cmd in existing_alters(ctx, "AT_AlterColumnType"):
         col = cmd.get("def", {}).get("ColumnDef", {})
         target = type_name(col.get("typeName"))
-        if target in _NO_REWRITE_TARGETS:
+        if target in _NO_REWRITE_TARGETS and not _using_changes_values(col, cmd):
             continue
         table, name = s.table or "", str(cmd.get("name"))
         yield Hit(

@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from planreview.artifacts.sql import SqlStatement, names
+from planreview.artifacts.sql import SqlStatement, Tree, names
 from planreview.models import Category, Severity
 from planreview.reviewers.common import existing_alters, q, quote, rows_note, scaled, where
 from planreview.reviewers.migration.contract import find_usages
+from planreview.reviewers.migration.helpers import _constraints
 from planreview.reviewers.migration.transactions import transaction_groups
 from planreview.rules import Hit, RuleContext, rule
 
@@ -89,6 +90,19 @@ def _validated_in_same_transaction(ctx: RuleContext) -> Iterator[Hit]:
                     )
 
 
+def _unique_constraints(ctx: RuleContext) -> Iterator[tuple[SqlStatement, Tree, str]]:
+    """(statement, Constraint, columns) of UNIQUE/PRIMARY KEY constraints added to existing
+    tables: `ADD CONSTRAINT ... UNIQUE (...)`, `ADD PRIMARY KEY (...)`, and inline on a
+    new column (`ADD COLUMN ext_ref text UNIQUE`, `ADD COLUMN id serial PRIMARY KEY`)."""
+    for s, cmd in existing_alters(ctx, "AT_AddConstraint"):
+        con = cmd.get("def", {}).get("Constraint", {})
+        yield s, con, ", ".join(names(con.get("keys")))
+    for s, cmd in existing_alters(ctx, "AT_AddColumn"):
+        col = cmd.get("def", {}).get("ColumnDef", {})
+        for con in _constraints(col):
+            yield s, con, str(col.get("colname"))
+
+
 @rule("migration/add-unique-without-index", severity=Severity.P2)
 def add_unique_without_index(ctx: RuleContext) -> Iterator[Hit]:
     """UNIQUE or PRIMARY KEY constraint added to an existing table without USING INDEX.
@@ -97,15 +111,13 @@ def add_unique_without_index(ctx: RuleContext) -> Iterator[Hit]:
     reads or writes for the whole build.
     Fix: CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.
     """
-    for s, cmd in existing_alters(ctx, "AT_AddConstraint"):
-        con = cmd.get("def", {}).get("Constraint", {})
+    for s, con, cols in _unique_constraints(ctx):
         kind = {"CONSTR_UNIQUE": "UNIQUE", "CONSTR_PRIMARY": "PRIMARY KEY"}.get(
             str(con.get("contype"))
         )
         if kind is None or con.get("indexname"):
             continue
         table = s.table or ""
-        cols = ", ".join(names(con.get("keys")))
         yield Hit(
             title=f"{kind} ({cols}) on {table} builds its index under ACCESS EXCLUSIVE",
             locations=[where(ctx, s)],

@@ -161,7 +161,17 @@ def unbatched_backfill(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _sets_lock_timeout(s: SqlStatement) -> bool:
-    return s.kind == "VariableSetStmt" and s.tree.get("name") in ("lock_timeout",)
+    """`SET [LOCAL] lock_timeout = <non-zero>`: the real GUC (not `foo.lock_timeout`); a
+    zero or RESET turns the timeout off (runtime-config-client: "zero ... disables")."""
+    if s.kind != "VariableSetStmt" or s.tree.get("name") != "lock_timeout":
+        return False
+    if s.tree.get("kind") != "VAR_SET_VALUE":
+        return False
+    args = s.tree.get("args") or [{}]
+    value = args[0].get("A_Const", {})
+    raw = value.get("ival", value.get("sval", {}))
+    text = str(next(iter(raw.values()), "")) if isinstance(raw, dict) else ""
+    return text.strip() not in ("0", "", "0s", "0ms")
 
 
 @rule("migration/missing-lock-timeout", severity=Severity.P3, dialects=("postgresql",))

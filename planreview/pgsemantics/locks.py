@@ -1,0 +1,178 @@
+"""Table-level lock modes: which statement takes which, and what each one blocks.
+
+Source: PostgreSQL documentation, "Explicit Locking", section 13.3.1 "Table-Level Locks"
+(Table 13.2 "Conflicting Lock Modes"); per-statement levels from the reference pages
+named at each entry (ALTER TABLE, CREATE INDEX, REINDEX, DROP INDEX, ...), which agree
+with `AlterTableGetLockLevel` in the server's tablecmds.c.
+
+A lock request that waits queues every later request that conflicts with it: a SHARE
+lock waiting behind a long transaction blocks every writer on the table for as long as
+it waits, not only while it is held (13.3.1: "conflicting lock modes").
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from planreview.artifacts.sql import SqlStatement
+
+DOC_LOCKS = "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES"
+
+
+class LockMode(IntEnum):
+    """The eight table lock modes, weakest first (the LOCK statement's numbering)."""
+
+    ACCESS_SHARE = 1
+    ROW_SHARE = 2
+    ROW_EXCLUSIVE = 3
+    SHARE_UPDATE_EXCLUSIVE = 4
+    SHARE = 5
+    SHARE_ROW_EXCLUSIVE = 6
+    EXCLUSIVE = 7
+    ACCESS_EXCLUSIVE = 8
+
+    @property
+    def sql_name(self) -> str:
+        """`SHARE ROW EXCLUSIVE`, as the docs and LOCK TABLE spell it."""
+        return self.name.replace("_", " ")
+
+    @property
+    def pg_locks_name(self) -> str:
+        """`ShareRowExclusiveLock`, as pg_locks.mode shows it."""
+        return "".join(part.capitalize() for part in self.name.split("_")) + "Lock"
+
+
+_M = LockMode
+# Table 13.2: each mode -> the modes it conflicts with.
+_CONFLICTS: dict[LockMode, frozenset[LockMode]] = {
+    _M.ACCESS_SHARE: frozenset({_M.ACCESS_EXCLUSIVE}),
+    _M.ROW_SHARE: frozenset({_M.EXCLUSIVE, _M.ACCESS_EXCLUSIVE}),
+    _M.ROW_EXCLUSIVE: frozenset(
+        {_M.SHARE, _M.SHARE_ROW_EXCLUSIVE, _M.EXCLUSIVE, _M.ACCESS_EXCLUSIVE}
+    ),
+    _M.SHARE_UPDATE_EXCLUSIVE: frozenset(
+        {_M.SHARE_UPDATE_EXCLUSIVE, _M.SHARE, _M.SHARE_ROW_EXCLUSIVE, _M.EXCLUSIVE,
+         _M.ACCESS_EXCLUSIVE}
+    ),
+    _M.SHARE: frozenset(
+        {_M.ROW_EXCLUSIVE, _M.SHARE_UPDATE_EXCLUSIVE, _M.SHARE_ROW_EXCLUSIVE, _M.EXCLUSIVE,
+         _M.ACCESS_EXCLUSIVE}
+    ),
+    _M.SHARE_ROW_EXCLUSIVE: frozenset(
+        {_M.ROW_EXCLUSIVE, _M.SHARE_UPDATE_EXCLUSIVE, _M.SHARE, _M.SHARE_ROW_EXCLUSIVE,
+         _M.EXCLUSIVE, _M.ACCESS_EXCLUSIVE}
+    ),
+    _M.EXCLUSIVE: frozenset(set(LockMode) - {_M.ACCESS_SHARE}),
+    _M.ACCESS_EXCLUSIVE: frozenset(LockMode),
+}
+
+
+def conflicts(a: LockMode, b: LockMode) -> bool:
+    """Whether two transactions can not hold `a` and `b` on one table at once."""
+    return b in _CONFLICTS[a]
+
+
+def blocks_writes(mode: LockMode) -> bool:
+    """INSERT/UPDATE/DELETE take ROW EXCLUSIVE: SHARE and stronger make them wait."""
+    return conflicts(mode, LockMode.ROW_EXCLUSIVE)
+
+
+def blocks_reads(mode: LockMode) -> bool:
+    """A plain SELECT takes ACCESS SHARE: only ACCESS EXCLUSIVE makes it wait."""
+    return conflicts(mode, LockMode.ACCESS_SHARE)
+
+
+# ALTER TABLE subcommands (libpg_query's AlterTableType) -> the lock on the altered table.
+# ALTER TABLE reference page, "Description": "An ACCESS EXCLUSIVE lock is acquired unless
+# explicitly noted"; the exceptions it notes are listed here.
+_ALTER_LOCKS: dict[str, LockMode] = {
+    "AT_SetStatistics": _M.SHARE_UPDATE_EXCLUSIVE,  # "SET STATISTICS acquires SHARE UPDATE
+    "AT_SetOptions": _M.SHARE_UPDATE_EXCLUSIVE,  # EXCLUSIVE"; n_distinct options likewise
+    "AT_ResetOptions": _M.SHARE_UPDATE_EXCLUSIVE,
+    "AT_ValidateConstraint": _M.SHARE_UPDATE_EXCLUSIVE,  # "VALIDATE CONSTRAINT ... SHARE
+    "AT_ClusterOn": _M.SHARE_UPDATE_EXCLUSIVE,  # UPDATE EXCLUSIVE lock on the table"
+    "AT_DropCluster": _M.SHARE_UPDATE_EXCLUSIVE,
+    "AT_AttachPartition": _M.SHARE_UPDATE_EXCLUSIVE,  # on the parent, PG 12+
+    "AT_EnableTrig": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_DisableTrig": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableAlwaysTrig": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableReplicaTrig": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableTrigAll": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_DisableTrigAll": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableTrigUser": _M.SHARE_ROW_EXCLUSIVE,
+    "AT_DisableTrigUser": _M.SHARE_ROW_EXCLUSIVE,
+}
+
+
+def alter_cmd_lock(cmd: dict[str, Any]) -> LockMode:
+    """The lock one ALTER TABLE subcommand takes on the altered table."""
+    subtype = str(cmd.get("subtype"))
+    if subtype == "AT_AddConstraint":
+        con = cmd.get("def", {}).get("Constraint", {})
+        # "ADD FOREIGN KEY ... requires a SHARE ROW EXCLUSIVE lock on the referenced table,
+        # in addition to the lock on the table on which the constraint is declared";
+        # the declaring table's lock for a foreign key is SHARE ROW EXCLUSIVE as well.
+        if con.get("contype") == "CONSTR_FOREIGN":
+            return _M.SHARE_ROW_EXCLUSIVE
+        return _M.ACCESS_EXCLUSIVE
+    if subtype == "AT_DetachPartition":
+        part = cmd.get("def", {}).get("PartitionCmd", {})
+        concurrent = isinstance(part, dict) and part.get("concurrent")
+        return _M.SHARE_UPDATE_EXCLUSIVE if concurrent else _M.ACCESS_EXCLUSIVE
+    return _ALTER_LOCKS.get(subtype, _M.ACCESS_EXCLUSIVE)
+
+
+def _has_param(tree: dict[str, Any], name: str) -> bool:
+    return any(p.get("DefElem", {}).get("defname") == name for p in tree.get("params", []))
+
+
+def statement_lock(s: SqlStatement) -> LockMode | None:
+    """The strongest table lock `s` takes on the table it names (for DROP INDEX and
+    REINDEX: the index's table); None for statements that lock no table (SET, CREATE
+    TABLE of a new table, ALTER TYPE ... ADD VALUE)."""
+    tree = s.tree
+    kind = s.kind
+    if kind == "AlterTableStmt":
+        locks = [alter_cmd_lock(c) for c in s.alter_cmds]
+        return max(locks) if locks else None
+    if kind == "IndexStmt":  # CREATE INDEX: "SHARE"; CONCURRENTLY: "SHARE UPDATE EXCLUSIVE"
+        return _M.SHARE_UPDATE_EXCLUSIVE if s.concurrent else _M.SHARE
+    if kind == "ReindexStmt":  # REINDEX "locks out writes but not reads" of the table
+        return _M.SHARE_UPDATE_EXCLUSIVE if _has_param(tree, "concurrently") else _M.SHARE
+    if kind == "DropStmt":
+        if tree.get("removeType") == "OBJECT_INDEX":
+            return _M.SHARE_UPDATE_EXCLUSIVE if s.concurrent else _M.ACCESS_EXCLUSIVE
+        if tree.get("removeType") in ("OBJECT_TABLE", "OBJECT_MATVIEW"):
+            return _M.ACCESS_EXCLUSIVE
+        return None
+    if kind in ("TruncateStmt", "ClusterStmt"):
+        return _M.ACCESS_EXCLUSIVE
+    if kind == "RenameStmt":
+        return _M.ACCESS_EXCLUSIVE if tree.get("relation") else None
+    if kind == "RefreshMatViewStmt":  # CONCURRENTLY: EXCLUSIVE (reads go on)
+        return _M.EXCLUSIVE if tree.get("concurrent") else _M.ACCESS_EXCLUSIVE
+    if kind == "VacuumStmt":
+        full = any(o.get("DefElem", {}).get("defname") == "full" for o in tree.get("options", []))
+        return _M.ACCESS_EXCLUSIVE if full else _M.SHARE_UPDATE_EXCLUSIVE
+    if kind == "CreateTrigStmt":
+        return _M.SHARE_ROW_EXCLUSIVE
+    if kind == "LockStmt":
+        mode = tree.get("mode")
+        return LockMode(mode) if isinstance(mode, int) and 1 <= mode <= 8 else None
+    if kind in ("UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt"):
+        return _M.ROW_EXCLUSIVE
+    return None
+
+
+def referenced_table_lock(s: SqlStatement) -> list[tuple[str, LockMode]]:
+    """(table, lock) on the tables an ALTER TABLE ... ADD FOREIGN KEY references."""
+    out: list[tuple[str, LockMode]] = []
+    for cmd in s.alter_cmds:
+        con = cmd.get("def", {}).get("Constraint", {})
+        if cmd.get("subtype") == "AT_AddConstraint" and con.get("contype") == "CONSTR_FOREIGN":
+            name = con.get("pktable", {}).get("relname")
+            if name:
+                out.append((str(name), _M.SHARE_ROW_EXCLUSIVE))
+    return out
