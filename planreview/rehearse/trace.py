@@ -4,10 +4,12 @@ Each statement (or each group that its tool runs as one transaction, such as a
 Prisma migration file) runs inside a transaction on the unprivileged session;
 before it commits we read that backend's `pg_locks`, compare `relfilenode`s
 (a changed one means the table or index was rewritten) and let a second
-session probe each touched table with a `SELECT` and an `UPDATE ... WHERE
-false` under a short `lock_timeout`: a probe that times out was blocked.
+session probe each touched table with a `SELECT` and a `DELETE ... WHERE
+false` (ROW EXCLUSIVE, the lock UPDATE and INSERT take) under a short
+`lock_timeout`: a probe that times out was blocked.
 Every statement has a `statement_timeout`. `CONCURRENTLY` statements cannot
-run in a transaction and are not traced here yet (see the report).
+run in a transaction: `trace_concurrently` runs them outside one and watches
+the building backend from a second session.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ class StatementTrace:
     sqlstate: str | None = None
     skipped: bool = False
     """Not run: an earlier statement of the same transaction failed."""
+    progress_phases: list[str] = field(default_factory=list)
+    """`pg_stat_progress_create_index` phases seen (CONCURRENTLY builds)."""
 
     @property
     def tables(self) -> list[str]:
@@ -108,7 +112,7 @@ def _inspect(
         ident = sql.Identifier(table)
         trace.read_blocked[table] = _probe(probe, sql.SQL("SELECT 1 FROM {} LIMIT 1").format(ident))
         trace.write_blocked[table] = _probe(
-            probe, sql.SQL("UPDATE {} SET ctid = ctid WHERE false").format(ident)
+            probe, sql.SQL("DELETE FROM {} WHERE false").format(ident)
         )
 
 
@@ -156,3 +160,61 @@ def trace_statements(
             trace_transaction(connect, [statement], statement_timeout_s=statement_timeout_s)
         )
     return out
+
+
+_BACKEND_LOCKS = """
+SELECT l.locktype, coalesce(c.relname, ''), l.mode, l.granted
+FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+WHERE l.pid = %s AND l.locktype = 'relation' AND c.relnamespace IS DISTINCT FROM
+  'pg_catalog'::regnamespace
+"""
+_PROGRESS = "SELECT phase FROM pg_stat_progress_create_index WHERE pid = %s"
+
+
+def trace_concurrently(
+    connect: Connect, statement: str, table: str, *, statement_timeout_s: float = 30.0
+) -> StatementTrace:
+    """Run a `CONCURRENTLY` statement outside any transaction and watch it from a second
+    session: the building backend's relation locks, the `pg_stat_progress_create_index`
+    phases it passes (in `progress_phases`), and read/write probes on `table`."""
+    import threading
+
+    trace = StatementTrace(sql=statement)
+    with connect() as conn, connect() as watch, connect() as probe:
+        conn.execute(f"SET statement_timeout = '{int(statement_timeout_s * 1000)}ms'")
+        trace.lock_timeout = str((conn.execute("SHOW lock_timeout").fetchone() or ("",))[0])
+        pid = conn.info.backend_pid
+
+        def run() -> None:
+            start = time.perf_counter()
+            try:
+                conn.execute(statement)
+            except psycopg.Error as exc:
+                trace.error = (exc.diag.message_primary or str(exc)).strip()
+                trace.sqlstate = exc.sqlstate
+            trace.duration_s = time.perf_counter() - start
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        seen: dict[tuple[str, str], Lock] = {}
+        phases: list[str] = []
+        ident = sql.Identifier(table)
+        while worker.is_alive():
+            for r in watch.execute(_BACKEND_LOCKS, (pid,)).fetchall():
+                lock = Lock(str(r[0]), str(r[1]), str(r[2]), bool(r[3]))
+                seen.setdefault((lock.relation, lock.mode), lock)
+            for (phase,) in watch.execute(_PROGRESS, (pid,)).fetchall():
+                if not phases or phases[-1] != phase:
+                    phases.append(str(phase))
+            if seen and table not in trace.read_blocked:
+                trace.read_blocked[table] = _probe(
+                    probe, sql.SQL("SELECT 1 FROM {} LIMIT 1").format(ident)
+                )
+                trace.write_blocked[table] = _probe(
+                    probe, sql.SQL("DELETE FROM {} WHERE false").format(ident)
+                )
+            time.sleep(0.005)
+        worker.join()
+    trace.locks = list(seen.values())
+    trace.progress_phases = phases
+    return trace

@@ -79,3 +79,26 @@ def test_a_hostile_statement_is_recorded_as_refused(db: Connect) -> None:
 def test_lock_modes_are_named_with_what_they_block() -> None:
     assert describe("AccessExclusiveLock").startswith("ACCESS EXCLUSIVE (blocks everything")
     assert "reads proceed" in describe("ShareLock")
+
+
+def test_a_concurrent_index_build_is_traced_from_a_second_session(
+    pg_cluster: EmbeddedCluster,
+) -> None:
+    from planreview.rehearse.trace import trace_concurrently
+
+    with pg_cluster.scratch_database() as name:
+        with pg_cluster.connect(dbname=name) as conn:
+            conn.execute("CREATE TABLE big (id int, v text)")
+            conn.execute(
+                "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 300000) g"
+            )
+        trace = trace_concurrently(
+            lambda: pg_cluster.connect(dbname=name),
+            "CREATE INDEX CONCURRENTLY big_v ON big (v)",
+            "big",
+        )
+    assert trace.error is None
+    assert ("big", "ShareUpdateExclusiveLock") in {(lk.relation, lk.mode) for lk in trace.locks}
+    assert trace.progress_phases
+    assert trace.read_blocked == {"big": False}
+    assert trace.write_blocked == {"big": False}
