@@ -36,6 +36,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_llm.py
 	$(BIN)/python benchmarks/bench_local_llm.py
+	$(BIN)/python benchmarks/bench_rehearse.py
 
 eval: $(VENV)/.installed-dev
 	$(BIN)/planreview eval evals/cases/ --show-misses --out .cache/eval-results.json

