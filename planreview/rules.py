@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from planreview.models import Category, Confidence, Evidence, Finding, Location, Severity
+from planreview.preconditions import Skip, check_preconditions
 
 if TYPE_CHECKING:
     from planreview.artifacts import Artifacts
@@ -317,8 +318,6 @@ def run_rules(
         results.suppressed[specialty] = suppressed
     return results
 
-
-from planreview.preconditions import Skip, check_preconditions  # noqa: E402 - uses Rule, Hit
 
 
 class RuleCrash(Exception):

@@ -40,10 +40,11 @@ def test_an_index_under_an_already_implemented_heading_is_skipped_and_noted() ->
 
 
 def test_an_index_in_a_test_block_is_skipped() -> None:
-    found, _ = _review(
+    found, results = _review(
         "# Orders lookup\n\nWe run PostgreSQL 15.\n\n## Tests\n\n" + INDEX
     )
     assert found == []
+    assert [line.split(" at ")[0] for line in results.skipped] == [f"Skipped {CONCURRENTLY.id}"]
 
 
 def test_a_postgresql_only_rule_is_skipped_on_sqlite() -> None:

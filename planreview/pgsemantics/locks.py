@@ -84,6 +84,30 @@ def blocks_reads(mode: LockMode) -> bool:
     return conflicts(mode, LockMode.ACCESS_SHARE)
 
 
+# What each mode makes wait, in words a reviewer reads (Table 13.2 read for the
+# statements applications run).
+BLOCKS: dict[LockMode, str] = {
+    _M.ACCESS_SHARE: "only ACCESS EXCLUSIVE (DROP, most ALTER TABLE); reads and writes proceed",
+    _M.ROW_SHARE: "EXCLUSIVE and ACCESS EXCLUSIVE; reads and writes proceed",
+    _M.ROW_EXCLUSIVE: "CREATE INDEX (non-concurrent) and stronger; reads and writes proceed",
+    _M.SHARE_UPDATE_EXCLUSIVE: (
+        "other schema changes, VACUUM and concurrent index builds; reads and writes proceed"
+    ),
+    _M.SHARE: "INSERT, UPDATE and DELETE; reads proceed",
+    _M.SHARE_ROW_EXCLUSIVE: "INSERT, UPDATE, DELETE and other SHARE ROW EXCLUSIVE; reads proceed",
+    _M.EXCLUSIVE: "writes and SELECT ... FOR UPDATE; plain reads proceed",
+    _M.ACCESS_EXCLUSIVE: "everything: reads (SELECT) and writes wait",
+}
+
+
+def from_pg_locks(name: str) -> LockMode | None:
+    """`ShareLock` (pg_locks.mode) -> LockMode.SHARE; None for other lock types' modes."""
+    return _BY_PG_LOCKS_NAME.get(name)
+
+
+_BY_PG_LOCKS_NAME = {m.pg_locks_name: m for m in LockMode}
+
+
 # ALTER TABLE subcommands (libpg_query's AlterTableType) -> the lock on the altered table.
 # ALTER TABLE reference page, "Description": "An ACCESS EXCLUSIVE lock is acquired unless
 # explicitly noted"; the exceptions it notes are listed here.

@@ -13,9 +13,10 @@ VOLATILE, as CREATE FUNCTION's default is ("VOLATILE is the default assumption")
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from enum import IntEnum
 from typing import Any
+
+from planreview.artifacts.sql.tree import walk
 
 DOC_VOLATILITY = "https://www.postgresql.org/docs/current/xfunc-volatility.html"
 
@@ -71,16 +72,6 @@ def volatility(function: str) -> Volatility:
     return Volatility.VOLATILE
 
 
-def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
 def expression_volatility(expr: Any) -> tuple[Volatility, str | None]:
     """(volatility, the function that makes it so) of a libpg_query expression tree.
 
@@ -88,7 +79,7 @@ def expression_volatility(expr: Any) -> tuple[Volatility, str | None]:
     FuncCall counts by name; a subquery or a sequence default is volatile.
     """
     worst, culprit = Volatility.IMMUTABLE, None
-    for node in _walk(expr):
+    for node in walk(expr):
         call = node.get("FuncCall")
         if isinstance(call, dict):
             parts = [i["String"]["sval"] for i in call.get("funcname", []) if "String" in i]

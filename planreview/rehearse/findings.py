@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planreview.models import Category, Finding, Location, Severity
-from planreview.rehearse.locks import SQL_NAME, strongest
+from planreview.rehearse.locks import sql_name, strongest
 from planreview.rehearse.trace import StatementTrace
 
 MIN_BLOCKED_S = 1.0
@@ -79,13 +79,13 @@ def finding_for(trace: StatementTrace, where: Where) -> Finding | None:
     return Finding(
         severity=Severity.P1 if expected >= P1_BLOCKED_S else Severity.P2,
         title=f"Rehearsal: `{_head(trace.sql)}`{rewrite} {', '.join(tables)} under "
-        f"{SQL_NAME.get(mode, mode)}",
+        f"{sql_name(mode)}",
         categories=[Category.migration],
         reviewers=["rehearsal"],
         rule=RULE_ID,
         locations=location,
         issue=f"On PostgreSQL {where.pg_version} the statement{rewrite} "
-        f"{', '.join(tables)} under {SQL_NAME.get(mode, mode)}: {what} blocked for "
+        f"{', '.join(tables)} under {sql_name(mode)}: {what} blocked for "
         f"{trace.duration_s:.1f} s at {where.seeded_rows:,} rows{at_stated} "
         f"(lock_timeout in force: {trace.lock_timeout}).",
         impact=f"While it runs, {what} on {', '.join(tables)} queue behind it.",

@@ -1,42 +1,23 @@
-"""PostgreSQL table lock modes: their SQL names and what each one blocks."""
+"""Lock modes as pg_locks reports them, named and explained from pgsemantics.locks."""
 
 from __future__ import annotations
 
-SQL_NAME = {
-    "AccessShareLock": "ACCESS SHARE",
-    "RowShareLock": "ROW SHARE",
-    "RowExclusiveLock": "ROW EXCLUSIVE",
-    "ShareUpdateExclusiveLock": "SHARE UPDATE EXCLUSIVE",
-    "ShareLock": "SHARE",
-    "ShareRowExclusiveLock": "SHARE ROW EXCLUSIVE",
-    "ExclusiveLock": "EXCLUSIVE",
-    "AccessExclusiveLock": "ACCESS EXCLUSIVE",
-}
-
-BLOCKS = {
-    "AccessShareLock": "only ACCESS EXCLUSIVE (DROP, most ALTER TABLE); reads and writes proceed",
-    "RowShareLock": "EXCLUSIVE and ACCESS EXCLUSIVE; reads and writes proceed",
-    "RowExclusiveLock": "CREATE INDEX (non-concurrent) and stronger; reads and writes proceed",
-    "ShareUpdateExclusiveLock": (
-        "other schema changes, VACUUM and concurrent index builds; reads and writes proceed"
-    ),
-    "ShareLock": "INSERT, UPDATE and DELETE; reads proceed",
-    "ShareRowExclusiveLock": "INSERT, UPDATE, DELETE and other SHARE ROW EXCLUSIVE; reads proceed",
-    "ExclusiveLock": "writes and SELECT ... FOR UPDATE; plain reads proceed",
-    "AccessExclusiveLock": "everything: reads (SELECT) and writes wait",
-}
-
-STRENGTH = list(SQL_NAME)
-"""Weakest first."""
+from planreview.pgsemantics.locks import BLOCKS, LockMode, from_pg_locks
 
 
 def describe(mode: str) -> str:
     """`ACCESS EXCLUSIVE (blocks everything: ...)`; unknown modes are returned as is."""
-    if mode not in SQL_NAME:
-        return mode
-    return f"{SQL_NAME[mode]} (blocks {BLOCKS[mode]})"
+    known = from_pg_locks(mode)
+    return f"{known.sql_name} (blocks {BLOCKS[known]})" if known else mode
+
+
+def sql_name(mode: str) -> str:
+    """`AccessExclusiveLock` -> `ACCESS EXCLUSIVE`; unknown modes are returned as is."""
+    known = from_pg_locks(mode)
+    return known.sql_name if known else mode
 
 
 def strongest(modes: list[str]) -> str | None:
-    known = [m for m in modes if m in SQL_NAME]
-    return max(known, key=STRENGTH.index) if known else None
+    """The strongest of the pg_locks mode names given, or None when none is a table mode."""
+    known: list[LockMode] = [m for m in map(from_pg_locks, modes) if m is not None]
+    return max(known).pg_locks_name if known else None

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from planreview.rehearse.cluster import EmbeddedCluster
-from planreview.rehearse.locks import describe
+from planreview.rehearse.locks import describe, strongest
 from planreview.rehearse.trace import Connect, trace_statements, trace_transaction
 
 pytestmark = pytest.mark.pg
@@ -102,3 +102,8 @@ def test_a_concurrent_index_build_is_traced_from_a_second_session(
     assert trace.progress_phases
     assert trace.read_blocked == {"big": False}
     assert trace.write_blocked == {"big": False}
+
+
+def test_lock_names_from_pg_locks_follow_the_documented_strength_order() -> None:
+    assert strongest(["RowExclusiveLock", "AccessShareLock", "ShareLock"]) == "ShareLock"
+    assert strongest(["SIReadLock"]) is None

@@ -28,12 +28,6 @@ if TYPE_CHECKING:
 
 # --- column changes -----------------------------------------------------------------------------
 
-VOLATILE_FUNCTIONS = frozenset(
-    {
-        "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "random", "clock_timestamp",
-        "timeofday", "nextval", "txid_current", "gen_random_bytes",
-    }
-)
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 
 
