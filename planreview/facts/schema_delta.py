@@ -50,6 +50,11 @@ def normalise(name: str) -> str:
     return name.strip('`"[]').lower()
 
 
+def _column_key(column: str) -> str:
+    """`"congressionalDistrict"` and `congressional_district` compare equal."""
+    return column.strip('`"[]').lower().replace("_", "")
+
+
 def _same(a: str, b: str) -> bool:
     return a == b or entity_key(a).replace("_", "") == entity_key(b).replace("_", "")
 
@@ -69,6 +74,18 @@ class SchemaDelta:
         if any(_same(o.table, key) for o in self.existing):
             return True
         return False if self.schema_sources else None
+
+    def column_exists(self, table: str, column: str) -> bool | None:
+        """Whether the repository's schema has `table.column`: None when the table's columns
+        are not known (no schema read, table not found, or no column of it listed)."""
+        key, col = normalise(table), _column_key(column)
+        known = [o for o in self.existing if o.column is not None and _same(o.table, key)]
+        # A Prisma model states the table as it is now; migrations are its history (a
+        # column created in one and dropped in a later one is not there any more).
+        declared = [o for o in known if o.how.startswith("prisma")] or known
+        if not declared:
+            return None
+        return col in {_column_key(str(o.column)) for o in declared}
 
     def creates_table(self, table: str) -> SchemaObject | None:
         """The plan's creation of `table`, when the plan creates it and it does not exist."""
@@ -191,6 +208,11 @@ def _prisma_objects(text: str, *, path: str, first_line: int, origin: str) -> li
             for f in model.fields.values():
                 if f.relation is None and not f.is_list:
                     out.append(SchemaObject(name, f.name.lower(), path, f.line, "prisma field"))
+                    mapped = f.attribute("map")
+                    column = (mapped.positional() or "").strip('"') if mapped else ""
+                    if column:
+                        out.append(SchemaObject(name, column.lower(), path, f.line,
+                                                "prisma field @map"))
     return out
 
 
@@ -214,6 +236,26 @@ def _doctype_objects(text: str, *, path: str) -> list[SchemaObject]:
 _DOCTYPE = re.compile(r"/doctype/(?P<name>[\w-]+)/(?P=name)\.json$")
 
 
+def _inactive_prisma(path: str, files: Mapping[str, str]) -> bool:
+    """A `.prisma` file beside `prisma/schema.prisma` that the Prisma CLI never reads.
+
+    Without `--schema`, a `prisma.schema` entry in package.json or a prisma.config file,
+    the CLI uses `prisma/schema.prisma` (Prisma docs, "Prisma schema location"); sibling
+    files (`core.prisma`, `schema-production.prisma`) are drafts or copies, and their
+    models are not the database's."""
+    folder, _, name = path.rpartition("/")
+    if name == "schema.prisma" or not folder.endswith("prisma"):
+        return False
+    if f"{folder}/schema.prisma" not in files:
+        return False
+    root = folder.removesuffix("prisma").rstrip("/")
+    package = files.get(f"{root}/package.json" if root else "package.json", "")
+    configs = ("prisma.config.ts", "prisma.config.js", "prisma.config.mjs")
+    if any((f"{root}/{c}" if root else c) in files for c in configs):
+        return False
+    return not re.search(r'"prisma"\s*:\s*\{[^}]*"schema"', package)
+
+
 def existing_objects(files: Mapping[str, str]) -> tuple[list[SchemaObject], list[str]]:
     """(objects, files they came from) of the repository's schema files."""
     out: list[SchemaObject] = []
@@ -223,7 +265,7 @@ def existing_objects(files: Mapping[str, str]) -> tuple[list[SchemaObject], list
         p for p in sorted(files)
         if "node_modules/" not in p and (
             p.endswith((".prisma", ".sql", "db/schema.rb")) or _DOCTYPE.search(p)
-        )
+        ) and not (p.endswith(".prisma") and _inactive_prisma(p, files))
     ][:MAX_SCHEMA_FILES]
     for path in schema_paths:
         text = files[path]

@@ -262,3 +262,48 @@ def test_alembic_operations_become_their_sql() -> None:
         ("AlterTableStmt", 7, False),
     ]
     assert artifacts(md).sql[1].alter_cmds[0]["subtype"] == "AT_SetNotNull"
+
+
+RAILS_UP_DOWN = """# Search records
+
+```ruby
+class CreateSearchRecords < ActiveRecord::Migration[8.0]
+  def up
+    create_table :search_records do |t|
+      t.string :title
+    end
+    add_index :search_records, :title
+  end
+
+  def down
+    execute "DROP TABLE IF EXISTS search_records_fts"
+    drop_table :search_records, if_exists: true
+  end
+end
+```
+"""
+
+
+def test_a_rails_down_method_is_the_rollback_not_proposed_statements() -> None:
+    kinds = [s.kind for s in artifacts(RAILS_UP_DOWN).sql]
+    assert "DropStmt" not in kinds
+    assert "IndexStmt" in kinds
+
+
+def test_statements_after_a_rails_down_method_are_read_again() -> None:
+    md = RAILS_UP_DOWN.replace(
+        "  end\nend\n```", "  end\n\n  def later\n    remove_column :orders, :fax\n  end\nend\n```"
+    )
+    got = [(s.kind, s.table) for s in artifacts(md).sql if s.kind == "AlterTableStmt"]
+    assert got == [("AlterTableStmt", "orders")]
+
+
+def test_an_alembic_downgrade_is_the_rollback_not_proposed_statements() -> None:
+    md = (
+        "# Plan\n\n```python\ndef upgrade():\n"
+        '    op.add_column("orders", sa.Column("region", sa.String(), nullable=True))\n'
+        "\n\ndef downgrade():\n"
+        '    op.drop_column("orders", "region")\n```\n'
+    )
+    got = [s.alter_cmds[0]["subtype"] for s in artifacts(md).sql]
+    assert got == ["AT_AddColumn"]

@@ -134,3 +134,41 @@ def test_create_table_in_a_rejected_alternative_is_not_created_by_the_plan() -> 
 def test_names_are_normalised_without_schema_and_quotes() -> None:
     assert normalise('public."Orders"') == "orders"
     assert normalise("`tabSales Invoice`") == "tabsales invoice"
+
+
+DRAFT = "model Order {\n  id String @id\n  legacyCode String?\n}\n"
+
+
+def test_columns_of_the_repository_schema_are_known_by_field_and_mapped_name() -> None:
+    files = {"prisma/schema.prisma": PRISMA.replace(
+        "  tenantId  String\n", '  tenantId  String @map("tenant_id")\n')}
+    d = delta("Nothing yet.\n", files)
+    assert d.column_exists("orders", "tenant_id") is True
+    assert d.column_exists("Order", "tenantId") is True
+    assert d.column_exists("orders", "legacy_code") is False
+    assert d.column_exists("invoices", "total") is None
+
+
+def test_a_prisma_file_beside_the_default_schema_is_not_the_database() -> None:
+    d = delta("Nothing yet.\n", {"prisma/schema.prisma": PRISMA, "prisma/core.prisma": DRAFT})
+    assert d.column_exists("orders", "legacy_code") is False
+    assert d.schema_sources == ("prisma/schema.prisma",)
+
+
+def test_a_schema_named_in_package_json_keeps_every_prisma_file() -> None:
+    d = delta("Nothing yet.\n", {
+        "package.json": '{"prisma": {"schema": "prisma/core.prisma"}}',
+        "prisma/schema.prisma": PRISMA, "prisma/core.prisma": DRAFT,
+    })
+    assert d.column_exists("Order", "legacyCode") is True
+
+
+def test_the_prisma_model_not_the_migration_history_says_which_columns_exist() -> None:
+    d = delta("Nothing yet.\n", {
+        "prisma/schema.prisma": PRISMA,
+        "prisma/migrations/1_init/migration.sql": (
+            'CREATE TABLE "orders" ("id" TEXT NOT NULL, "city" TEXT);\n'
+        ),
+    })
+    assert d.column_exists("orders", "city") is False
+    assert d.column_exists("orders", "id") is True

@@ -594,7 +594,7 @@ model Contact {
   legacyPlan String?
 }
 """
-BILLING = "export const price = (a: Account) => LEGACY[a.legacyPlan] ?? 0;\n"
+BILLING = "export const price = (c: Contact) => LEGACY[c.legacyPlan] ?? 0;\n"
 
 
 def test_prisma_field_removed_by_a_comment_but_still_used_fires(git_repo: GitRepoFactory) -> None:
@@ -607,6 +607,62 @@ def test_prisma_field_removed_by_a_comment_but_still_used_fires(git_repo: GitRep
     assert lines(found) == [(6, 6)]
     assert found[0].title == "Column Contact.legacyPlan is dropped while code still uses it"
     assert "`src/billing.ts` line 1" in found[0].issue
+
+
+REMOVED_LEGACY_PLAN = (
+    "# Plan\n\n```prisma\nmodel Contact {\n  // ... existing fields\n"
+    "  // legacyPlan removed\n}\n```\n"
+)
+
+
+def test_a_column_used_only_by_tests_and_seed_scripts_is_not_still_used(
+    git_repo: GitRepoFactory,
+) -> None:
+    root = git_repo({
+        "prisma/schema.prisma": ACCOUNT_SCHEMA,
+        "src/billing.test.ts": BILLING,
+        "scripts/seed-contacts.ts": BILLING,
+        "tests/fixtures/contacts.ts": BILLING,
+    })
+    assert findings(REMOVED_LEGACY_PLAN, STILL_USED, repo=open_repo(root)) == []
+
+
+def test_a_same_named_identifier_in_a_file_that_never_names_the_table_is_not_a_use(
+    git_repo: GitRepoFactory,
+) -> None:
+    root = git_repo({
+        "prisma/schema.prisma": ACCOUNT_SCHEMA,
+        "src/pricing.ts": "export const price = (a: Account) => LEGACY[a.legacyPlan] ?? 0;\n",
+    })
+    assert findings(REMOVED_LEGACY_PLAN, STILL_USED, repo=open_repo(root)) == []
+
+
+def test_dropping_a_column_the_repository_schema_does_not_have_is_quiet(
+    git_repo: GitRepoFactory,
+) -> None:
+    # The repository's User model has no `city`; `city` in code is something else.
+    root = git_repo({
+        "prisma/schema.prisma": "model User {\n  id    String @id\n  email String\n}\n",
+        "src/geo.ts": (
+            "export const label = (user: User, city: string) => `${user.email} ${city}`;\n"
+        ),
+    })
+    md = '# Plan\n\n```sql\nALTER TABLE "User" DROP COLUMN "city";\n```\n'
+    assert findings(md, STILL_USED, repo=open_repo(root)) == []
+
+
+def test_dropping_an_existing_mapped_column_still_used_fires(git_repo: GitRepoFactory) -> None:
+    root = git_repo({
+        "prisma/schema.prisma": (
+            "model User {\n  id   String @id\n  zipCode String? @map(\"zip_code\")\n}\n"
+        ),
+        "src/geo.ts": (
+            "export const zip = (user: User) => db.query('SELECT zip_code FROM users');\n"
+        ),
+    })
+    md = '# Plan\n\n```sql\nALTER TABLE "User" DROP COLUMN "zip_code";\n```\n'
+    found = findings(md, STILL_USED, repo=open_repo(root))
+    assert [f.title for f in found] == ["Column User.zip_code is dropped while code still uses it"]
 
 
 def test_stub_without_a_removal_note_drops_nothing(git_repo: GitRepoFactory) -> None:

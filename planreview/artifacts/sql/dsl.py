@@ -214,6 +214,36 @@ def _alembic_line(line: str) -> list[str]:
 
 
 _HEREDOC = re.compile(r"execute\s*\(?\s*<<[~-]?['\"]?(\w+)['\"]?")
+_ROLLBACK_DEF = re.compile(r"^(\s*)def\s+(?:self\.)?(?:down|downgrade)\b")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def rollback_lines(lines: list[str], *, ruby: bool) -> set[int]:
+    """Indexes of the lines of a migration's rollback half: Rails `def down ... end`,
+    Alembic `def downgrade(): ...`. Those statements undo the proposal (DROP TABLE of the
+    table `up` creates); they are its rollback path, not steps it proposes."""
+    out: set[int] = set()
+    i = 0
+    while i < len(lines):
+        m = _ROLLBACK_DEF.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        depth, j = len(m.group(1)), i + 1
+        while j < len(lines):
+            line = lines[j]
+            if line.strip() and _indent(line) <= depth:
+                # Ruby: the method's own `end` closes it; Python: any dedent does.
+                if ruby and line.strip() == "end" and _indent(line) == depth:
+                    j += 1
+                break
+            j += 1
+        out.update(range(i, j))
+        i = j
+    return out
 
 
 def dsl_statements(
@@ -235,10 +265,14 @@ def dsl_statements(
     else:
         in_tx = "autocommit_block" not in block_text and "op." in block_text
     lines = block_text.split("\n")
+    rollback = rollback_lines(lines, ruby=ruby)
     out: list[SqlStatement] = []
     i = 0
     while i < len(lines):
         line = lines[i]
+        if i in rollback:
+            i += 1
+            continue
         heredoc = _HEREDOC.search(line) if ruby else None
         if heredoc:
             end = next(

@@ -54,6 +54,13 @@ def _usage_pattern(what: str, ident: str) -> re.Pattern[str]:
     return re.compile(rf"\b{re.escape(ident)}\b")
 
 
+def _table_mention(table: str) -> re.Pattern[str]:
+    """`AuditLog`, `auditLog`, `audit_log`, `audit_logs`: the files that name the table."""
+    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", table.strip('"'))
+    body = r"_?".join(re.escape(w) for w in words) or re.escape(table)
+    return re.compile(rf"\b{body}s?\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Usage:
     path: str
@@ -86,10 +93,27 @@ def _enclosing_function(lines: list[str], index: int) -> str | None:
 
 PER_FILE = 2
 
+_TEST_OR_SEED = re.compile(
+    r"(?:^|/)(?:tests?|__tests__|__mocks__|mocks?|fixtures|e2e|spec|seeds?)/"
+    r"|\.(?:test|spec|stories)\.[cm]?[jt]sx?$|(?:^|/)test_[^/]*\.py$|_test\.(?:py|go|rb)$"
+    r"|(?:^|/)[^/]*seed[^/]*\.[cm]?[jt]s$|(?:^|/)conftest\.py$"
+)
 
-def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 6) -> list[Usage]:
+
+def is_test_or_seed(path: str) -> bool:
+    """Tests, mocks, fixtures and seed scripts: they change with the plan's own code, and a
+    stale one fails a build, not production traffic."""
+    return _TEST_OR_SEED.search(path) is not None
+
+
+def find_usages(
+    ctx: RuleContext, pattern: re.Pattern[str], limit: int = 6,
+    *, file_mentions: re.Pattern[str] | None = None,
+) -> list[Usage]:
     """Code files still matching `pattern`: loaded files first, then the repository's
-    other source files (bounded: count, size, suffix; no migrations)."""
+    other source files (bounded: count, size, suffix; no migrations, tests or seed
+    scripts). With `file_mentions`, only files that also match it count (a column's
+    uses in files that name its table)."""
     seen: set[str] = set()
     out: list[Usage] = []
     candidates: list[tuple[str, str | None]] = [
@@ -109,6 +133,8 @@ def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 6) -> l
             continue
         if "node_modules/" in path or path.endswith(".d.ts") or "/generated/" in path:
             continue
+        if is_test_or_seed(path):
+            continue
         seen.add(path)
         if text is None and repo is not None:
             from planreview.repo import SkipError
@@ -118,6 +144,8 @@ def find_usages(ctx: RuleContext, pattern: re.Pattern[str], limit: int = 6) -> l
             except (OSError, SkipError):
                 continue
         if not text or len(text) > MAX_SEARCH_BYTES:
+            continue
+        if file_mentions is not None and not file_mentions.search(text):
             continue
         functions: set[str | None] = set()
         lines: list[str] = []
@@ -187,11 +215,17 @@ def drop_still_referenced(ctx: RuleContext) -> Iterator[Hit]:
     query naming the old table or column fails (and Prisma Client fails on a missing
     column of a selected model).
     Fix: expand/contract: remove every use of it, deploy, then drop it in a later release.
+    Counts uses in application code only (not tests, mocks or seed scripts), for a column
+    only in files that also name its table, and stays quiet on a column the repository's
+    schema shows the table does not have.
     """
     for d in plan_drops(ctx):
         if len(d.ident) < 3 or d.ident.lower() in _GENERIC:
             continue
-        used = find_usages(ctx, _usage_pattern(d.what, d.ident))
+        if d.what == "column" and ctx.facts.schema.column_exists(d.table, d.ident) is False:
+            continue  # not a column of the table in the repository's schema: nothing uses it
+        mentions = _table_mention(d.table) if d.what == "column" and d.table else None
+        used = find_usages(ctx, _usage_pattern(d.what, d.ident), file_mentions=mentions)
         if not used:
             continue
         places = "; ".join(u.describe() for u in used)
