@@ -43,7 +43,7 @@ def main() -> None:
               show_default=True, help="Repository the plan's file references resolve against.")
 @click.option("--ref", default=None,
               help="Read repository files at this commit-ish instead of the working tree.")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "sarif"]), default="md",
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "sarif", "rdjson"]), default="md",
               show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Write the report here (atomically) instead of stdout.")

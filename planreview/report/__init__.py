@@ -1,4 +1,6 @@
-"""Renderers: Markdown (the human report), JSON (the contract), SARIF, GitHub comment."""
+"""Renderers: Markdown (the human report), JSON (the contract), SARIF, reviewdog's rdjson.
+
+The GitHub comment is rendered in planreview.github.comment."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from typing import Literal
 
 from planreview.models import Report
 
-Format = Literal["md", "json", "sarif"]
+Format = Literal["md", "json", "sarif", "rdjson"]
 
 
 def render(report: Report, fmt: Format) -> str:
@@ -16,6 +18,10 @@ def render(report: Report, fmt: Format) -> str:
         from planreview.report.sarif import render_sarif
 
         return render_sarif(report)
+    if fmt == "rdjson":
+        from planreview.report.rdjson import render_rdjson
+
+        return render_rdjson(report)
     from planreview.report.markdown import render_markdown
 
     return render_markdown(report)
