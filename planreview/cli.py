@@ -153,6 +153,15 @@ def rules(markdown: bool) -> None:
         click.echo(f"{r.id:<52} {r.category.value:<12} {r.severity.value}  {r.summary}")
 
 
+@main.command()
+@click.argument("rule_id", metavar="RULE")
+def explain(rule_id: str) -> None:
+    """Explain one rule: what it catches, why, the fix (its docs/rules.md section)."""
+    from planreview.explain import explain_text
+
+    click.echo(explain_text(rule_id), nl=False)
+
+
 main.add_command(eval_command, name="eval")
 main.add_command(github_group, name="github")
 main.add_command(serve_command, name="serve")

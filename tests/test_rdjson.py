@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from planreview.cli import main
+from planreview.explain import RULES_DOC_URL, rule_anchor
 from planreview.models import Category, Location, Severity
-from planreview.report.rdjson import RULES_DOC_URL, diagnostic_result, rule_anchor
+from planreview.report.rdjson import diagnostic_result
 from planreview.reviewers import all_rules
 from tests.github.factories import finding, report
 

@@ -15,27 +15,18 @@ so they are cleaned like the bot's own comment (no HTML, images, foreign links o
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from typing import Any
 
+from planreview.explain import rule_url
 from planreview.github.render import SafeMarkdown
 from planreview.models import Finding, Location, Report, Severity
 from planreview.report.sarif import rule_id
 
 SOURCE_URL = "https://pypi.org/project/planreview/"
-RULES_DOC_URL = "https://github.com/planreview/planreview/blob/main/docs/rules.md"
-"""Where docs/rules.md is published; a rule's code links to its heading there."""
 SEVERITIES = {Severity.P1: "ERROR", Severity.P2: "WARNING", Severity.P3: "INFO"}
 
 _SAFE = SafeMarkdown(())  # relative and #anchor links only: the host is not known here
-_NOT_IN_ANCHOR = re.compile(r"[^\w\- ]")
-
-
-def rule_anchor(rule: str) -> str:
-    """GitHub's anchor for the heading "`RULE`": lowercased, punctuation other than `-`
-    and `_` dropped (the backticks, `/`, `.`), spaces to `-`."""
-    return _NOT_IN_ANCHOR.sub("", rule.lower()).replace(" ", "-")
 
 
 def render_rdjson(report: Report) -> str:
@@ -53,7 +44,7 @@ def _diagnostic(finding: Finding, plan: str) -> dict[str, Any]:
     locations = _ordered(finding.locations, plan)
     code: dict[str, str] = {"value": rule_id(finding)}
     if finding.rule:
-        code["url"] = f"{RULES_DOC_URL}#{rule_anchor(finding.rule)}"
+        code["url"] = rule_url(finding.rule)
     diagnostic: dict[str, Any] = {
         "message": _message(finding),
         "severity": SEVERITIES[finding.severity],
