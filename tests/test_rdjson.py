@@ -11,11 +11,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from planreview.cli import main
+from planreview.cli import main, run
 from planreview.explain import RULES_DOC_URL, rule_anchor
 from planreview.models import Category, Location, Severity
 from planreview.report.rdjson import diagnostic_result
 from planreview.reviewers import all_rules
+from tests.conftest import GitRepoFactory
 from tests.github.factories import finding, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,3 +142,23 @@ def test_an_ungrounded_finding_says_so() -> None:
     f = finding().model_copy(update={"grounded": False})
     message = diagnostic_result(report([f]))["diagnostics"][0]["message"]
     assert "UNGROUNDED" in message
+
+
+def test_several_plans_give_one_result_and_json_refuses_them(
+    git_repo: GitRepoFactory, capsys: pytest.CaptureFixture[str],
+) -> None:
+    sql = "# Plan\n\n```sql\nALTER TABLE orders ADD COLUMN {} text NOT NULL;\n```\n"
+    root = git_repo({"docs/plans/a.md": sql.format("region"),
+                     "docs/plans/b.md": sql.format("zone")})
+    plans = [str(root / "docs/plans/a.md"), str(root / "docs/plans/b.md")]
+    common = ["review", *plans, "--repo", str(root), "--engine", "rules", "-q"]
+
+    assert run([*common, "--format", "rdjson", "--fail-on", "P1"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    validate(doc)
+    paths = {d["location"]["path"] for d in doc["diagnostics"]}
+    assert paths == {"docs/plans/a.md", "docs/plans/b.md"}
+
+    assert run([*common, "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: --format json is one report") and err.count("\n") == 1

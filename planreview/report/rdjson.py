@@ -29,14 +29,15 @@ SEVERITIES = {Severity.P1: "ERROR", Severity.P2: "WARNING", Severity.P3: "INFO"}
 _SAFE = SafeMarkdown(())  # relative and #anchor links only: the host is not known here
 
 
-def render_rdjson(report: Report) -> str:
-    return json.dumps(diagnostic_result(report), indent=2, ensure_ascii=False) + "\n"
+def render_rdjson(report: Report, *more: Report) -> str:
+    return json.dumps(diagnostic_result(report, *more), indent=2, ensure_ascii=False) + "\n"
 
 
-def diagnostic_result(report: Report) -> dict[str, Any]:
+def diagnostic_result(report: Report, *more: Report) -> dict[str, Any]:
+    """One result holding every report's findings (several plans: one reviewdog run)."""
     return {
         "source": {"name": "planreview", "url": SOURCE_URL},
-        "diagnostics": [_diagnostic(f, report.plan) for f in report.findings],
+        "diagnostics": [_diagnostic(f, r.plan) for r in (report, *more) for f in r.findings],
     }
 
 
@@ -53,8 +54,8 @@ def _diagnostic(finding: Finding, plan: str) -> dict[str, Any]:
     if locations:
         diagnostic["location"] = _location(locations[0])
     if len(locations) > 1:
-        diagnostic["related_locations"] = [{"location": _location(loc)}
-                                           for loc in locations[1:]]
+        diagnostic["related_locations"] = [
+            {"message": "Also cited:", "location": _location(loc)} for loc in locations[1:]]
     return diagnostic
 
 
