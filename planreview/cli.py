@@ -38,12 +38,13 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("plan", type=click.Path(path_type=Path))
+@click.argument("plans", metavar="PLAN...", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=Path(),
               show_default=True, help="Repository the plan's file references resolve against.")
 @click.option("--ref", default=None,
               help="Read repository files at this commit-ish instead of the working tree.")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "sarif"]), default="md",
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "sarif", "rdjson"]), default="md",
               show_default=True, help="Report format.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Write the report here (atomically) instead of stdout.")
@@ -75,9 +76,14 @@ def main() -> None:
 @click.option("--allow-partial", is_flag=True, default=False,
               help="Exit 0/1 even when a reviewer failed (default: exit 3).")
 @click.option("-q", "--quiet", is_flag=True, default=False, help="No progress on stderr.")
-def review(plan: Path, repo_path: Path | None, ref: str | None, fmt: str, out: Path | None,
-           quiet: bool, **options: Any) -> None:
-    """Review PLAN (a Markdown file) against the repository at --repo."""
+def review(plans: tuple[Path, ...], repo_path: Path | None, ref: str | None, fmt: str,
+           out: Path | None, quiet: bool, **options: Any) -> None:
+    """Review PLAN (a Markdown file) against the repository at --repo.
+
+    Several PLANs (as pre-commit passes them) are reviewed one after the other: one
+    Markdown report each, or one SARIF / rdjson file holding all; the exit code is the
+    worst of theirs.
+    """
     from planreview.progress import Progress  # rich, git, the plan parser: not for --help
     from planreview.repo import open_repo
     from planreview.review import ReviewRequest, run_review
@@ -87,24 +93,29 @@ def review(plan: Path, repo_path: Path | None, ref: str | None, fmt: str, out: P
     # we look upwards from the current directory, like git does.
     repo = open_repo(repo_path or Path(), ref, search_parents=repo_path is None)
     settings = build_settings(flags, os.environ, repo.root)
-    if plan.is_dir():
-        raise UserInputError(f"plan {plan} is a directory, not a Markdown file")
-    progress = Progress(enabled=not quiet)
-    request = ReviewRequest(plan_path=plan, repo=repo, settings=settings,
-                            repo_label=str(repo_path or "."))
+    if len(plans) > 1 and fmt == "json":
+        raise UserInputError("--format json is one report: give one PLAN (or use sarif/rdjson)")
+    for plan in plans:
+        if plan.is_dir():
+            raise UserInputError(f"plan {plan} is a directory, not a Markdown file")
     llm = None
     if settings.use_llm and os.environ.get("LANGSMITH_TRACING", "").lower() == "true":
         from planreview.llm import LLMClient
 
         llm = LLMClient.from_settings(settings, tracing=True)  # model calls traced: opt-in
-    with progress:
-        report = run_review(request, progress=progress, llm=llm)
-    rendered = _render(report, fmt)
+    reports: list[Report] = []
+    for plan in plans:
+        request = ReviewRequest(plan_path=plan, repo=repo, settings=settings,
+                                repo_label=str(repo_path or "."))
+        progress = Progress(enabled=not quiet)
+        with progress:
+            reports.append(run_review(request, progress=progress, llm=llm))
+    rendered = _render(reports, fmt)
     if out is None:
         click.echo(rendered, nl=False)
     else:
         write_atomically(out, rendered)
-    sys.exit(exit_code(report, settings))
+    sys.exit(max(exit_code(report, settings) for report in reports))
 
 
 def _flags(options: dict[str, Any]) -> dict[str, Any]:
@@ -115,10 +126,10 @@ def _flags(options: dict[str, Any]) -> dict[str, Any]:
     return flags
 
 
-def _render(report: Report, fmt: str) -> str:
+def _render(reports: list[Report], fmt: str) -> str:
     from planreview.report import render
 
-    return render(report, fmt)  # type: ignore[arg-type]
+    return render(reports[0], fmt, *reports[1:])  # type: ignore[arg-type]
 
 
 def exit_code(report: Report, settings: Settings) -> int:
@@ -151,6 +162,15 @@ def rules(markdown: bool) -> None:
         return
     for r in all_rules():
         click.echo(f"{r.id:<52} {r.category.value:<12} {r.severity.value}  {r.summary}")
+
+
+@main.command()
+@click.argument("rule_id", metavar="RULE")
+def explain(rule_id: str) -> None:
+    """Explain one rule: what it catches, why, the fix (its docs/rules.md section)."""
+    from planreview.explain import explain_text
+
+    click.echo(explain_text(rule_id), nl=False)
 
 
 main.add_command(eval_command, name="eval")

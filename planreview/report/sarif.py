@@ -43,8 +43,8 @@ def _slug(text: str) -> str:
     return _NON_WORD.sub("-", text.lower()).strip("-") or "general"
 
 
-def render_sarif(report: Report) -> str:
-    return json.dumps(sarif_log(report), indent=2) + "\n"
+def render_sarif(report: Report, *more: Report) -> str:
+    return json.dumps(sarif_log(report, *more), indent=2) + "\n"
 
 
 def sarif_log(report: Report, *more: Report) -> dict[str, Any]:
