@@ -136,7 +136,12 @@ _HEADINGS: tuple[tuple[BlockRole, re.Pattern[str]], ...] = (
     ("example", re.compile(rf"{_LEAD}(?:examples?|sample|usage examples?)\b", re.IGNORECASE)),
 )
 
-_HEADING_MARK = re.compile(r"\((?:current|before|old|existing|today)\)", re.IGNORECASE)
+_HEADING_MARK = re.compile(
+    r"\((?:current|before|old|existing|today|already\s+(?:implemented|done|in\s+place|exists?|"
+    r"applied|shipped|deployed|live)|implemented|shipped|deployed|in\s+place)\)",
+    re.IGNORECASE,
+)
+"""`Indexes (Already Implemented)`: what the text describes is there already."""
 _DEV_ONLY = re.compile(
     r"\bonly\s+(?:run|use|execute|for|meant for|intended for)\s+(?:this\s+)?"
     r"(?:in|on|against|with)?\s*(?:a\s+|your\s+|the\s+)?(?:local|dev|development)\b"
@@ -215,6 +220,8 @@ def _label_role(text: str) -> BlockRole | None:
     if _SEED_FILE.search(text):
         return "seed"
     stripped = text.replace(_CHECK, " ").strip()
+    if _HEADING_MARK.search(stripped):
+        return "current"
     for role, pattern in _LABELS:
         if pattern.match(stripped):
             return role

@@ -66,11 +66,20 @@ def test_a_before_and_after_heading_decides_nothing_by_itself() -> None:
 @pytest.mark.parametrize(
     "label",
     ["**Before:**", "Before (current):", "Current implementation:", "Existing code:",
-     "❌ Current", "Today:", "BEFORE"],
+     "❌ Current", "Today:", "BEFORE", "**1. Indexes (Already Implemented)**",
+     "Indexes (already in place):"],
 )
 def test_current_code_labels(label: str) -> None:
     fact = only_role(f"## Caching\n\n{label}\n\n```ts\nconst user = await db.user.find(id);\n```\n")
     assert fact.role == "current"
+
+
+def test_a_label_saying_what_will_be_implemented_is_still_the_proposal() -> None:
+    fact = only_role(
+        "## Indexes\n\n**1. Indexes (to be implemented)**\n\n"
+        "```sql\nCREATE INDEX created_at_idx ON cached_address (created_at);\n```\n"
+    )
+    assert fact.role == "proposed"
 
 
 def test_a_cross_mark_with_dont_is_a_rejected_alternative() -> None:
