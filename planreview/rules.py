@@ -48,6 +48,9 @@ class Hit:
     confidence: Confidence = 100
     also: tuple[Category, ...] = ()
     """Extra categories beyond the rule's own."""
+    tables: tuple[str, ...] = ()
+    """The tables or entities whose row counts the cost grows with (the rows a loop walks,
+    the model it writes); the scale precondition looks up their stated sizes."""
 
 
 RuleFn = Callable[["RuleContext"], Iterable[Hit]]

@@ -168,7 +168,7 @@ def _table_before(text: str, end: int) -> str | None:
 
 
 _CELL_COUNT = re.compile(
-    r"^~?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k|m|b|bn|million|billion)?(?![a-z])",
+    r"^(?:~|≈|<=?|>=?|≤|≥|up\s+to|under|over|about|approx\.?|around)?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k|m|b|bn|million|billion)?(?![a-z])",
     re.IGNORECASE,
 )
 

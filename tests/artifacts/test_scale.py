@@ -88,3 +88,17 @@ def test_a_count_reaches_the_noun_after_its_adjectives() -> None:
 def test_a_count_does_not_jump_over_a_preposition() -> None:
     scale = stated_scale(parse_plan("We have 800 packages with bookings attached.\n", "plan.md"))
     assert scale.rows_for("booking") is None
+
+
+def test_a_rows_cell_stating_a_bound_states_the_count() -> None:
+    plan = parse_plan(
+        "| table | rows | growth |\n|---|---|---|\n"
+        "| Package | <1,000 (≤ 3 active per segment in practice) | |\n"
+        "| Booking | <10,000 | ~900/month |\n| Tier | up to 3,000 | |\n| Note | n/a | |\n",
+        "p.md",
+    )
+    scale = stated_scale(plan)
+    assert scale.rows_for("Package") == 1000
+    assert scale.rows_for("Booking") == 10000
+    assert scale.rows_for("Tier") == 3000
+    assert scale.rows_for("Note") is None

@@ -14,14 +14,20 @@ from planreview.rules import RuleContext, run_rules
 PLAN = "docs/plans/p.md"
 SCALE = "\n\nScale: the audit_archive table holds about 5,000 rows.\n"
 """Appended to every plan below (after its last line, so line numbers stay): the per-row
-rules only speak when the plan states a table of a thousand rows or more; the table
-named here is none of the plans' own, so no rule's severity is raised by it."""
+rules only speak when the plan states a table of a thousand rows or more, and then only
+about rows whose size it states (`rows_of` names those); the table named here is none of
+the plans' own, so no rule's severity is raised by it."""
 
 
 def findings(
-    plan_md: str, rule_id: str, files: dict[str, str] | None = None, *, scale: bool = True
+    plan_md: str, rule_id: str, files: dict[str, str] | None = None, *, scale: bool = True,
+    rows_of: tuple[str, ...] = (),
 ) -> list[Finding]:
-    plan = parse_plan(plan_md.lstrip("\n") + (SCALE if scale else ""), PLAN)
+    """`rows_of`: tables the plan states at 5,000 rows (after its last line): a per-row
+    rule keeps a hit only when a table it names has a stated size."""
+    stated = "".join(f"| {t} | 5,000 |\n" for t in rows_of)
+    table = f"\n\n| table | rows |\n|---|---|\n{stated}" if stated else ""
+    plan = parse_plan(plan_md.lstrip("\n") + (SCALE if scale else "") + table, PLAN)
     context = RepoContext(
         files={
             p: LoadedFile(p, t, (Window(1, t.count("\n") + 1),)) for p, t in (files or {}).items()
@@ -57,7 +63,7 @@ async function listTiers(tenantId: string) {
 }
 ```
 """,
-        UNBOUNDED,
+        UNBOUNDED, rows_of=("tiers",),
     )
     assert lines(found) == [(PLAN, 6, 8)]
     assert found[0].severity is Severity.P2
@@ -110,7 +116,10 @@ def test_repo_find_many_fires_only_where_the_plan_points() -> None:
 Onboarding completes once `getAllPackages(tenantId)` returns packages
 (see `server/src/services/catalog.service.ts`).
 """
-    found = findings(plan, UNBOUNDED, {"server/src/services/catalog.service.ts": service})
+    found = findings(
+        plan, UNBOUNDED, {"server/src/services/catalog.service.ts": service},
+        rows_of=("packages", "add_ons"),
+    )
     assert lines(found) == [("server/src/services/catalog.service.ts", 3, 3)]
 
 
@@ -133,7 +142,7 @@ async function bookingsBySegment(tenantId: string) {
 }
 ```
 """,
-        N_PLUS_ONE,
+        N_PLUS_ONE, rows_of=("segments",),
     )
     assert lines(found) == [(PLAN, 5, 8)]
     assert "prisma.tier.findMany" in found[0].title
@@ -152,7 +161,7 @@ const tiers = await Promise.all(
 );
 ```
 """,
-        N_PLUS_ONE,
+        N_PLUS_ONE, rows_of=("bookings",),
     )
     assert lines(found) == [(PLAN, 5, 5)]
     assert "concurrently" in found[0].issue
@@ -190,7 +199,7 @@ def report(session):
         n = session.query(Order).filter_by(user_id=user.id).count()
 ```
 """,
-        N_PLUS_ONE,
+        N_PLUS_ONE, rows_of=("users",),
     )
     assert lines(found) == [(PLAN, 5, 6)]
 
@@ -210,7 +219,7 @@ for (const pkg of packages) {
 }
 ```
 """,
-        ROW_BY_ROW,
+        ROW_BY_ROW, rows_of=("packages",),
     )
     assert lines(found) == [(PLAN, 3, 5)]
     assert found[0].severity is Severity.P3
@@ -227,7 +236,7 @@ for (const p of pkgs) {
 }
 ```
 """,
-        ROW_BY_ROW,
+        ROW_BY_ROW, rows_of=("pkgs",),
     )
     assert lines(found) == [(PLAN, 3, 5)]
 
@@ -269,7 +278,7 @@ await prisma.$transaction(async (tx) => {
 
 
 def test_loop_of_writes_in_a_transaction_with_ddl_is_p1() -> None:
-    found = findings(MIGRATION, IN_TX)
+    found = findings(MIGRATION, IN_TX, rows_of=("packages",))
     assert lines(found) == [(PLAN, 5, 11)]
     assert found[0].severity is Severity.P1
     assert "ALTER TABLE" in found[0].issue
@@ -288,7 +297,7 @@ await prisma.$transaction(async (tx) => {
 }, { timeout: 20000 });
 ```
 """,
-        IN_TX,
+        IN_TX, rows_of=("line_items",),
     )
     assert lines(found) == [(PLAN, 3, 7)]
     assert found[0].severity is Severity.P2
@@ -472,7 +481,7 @@ for (const segment of segments) {
 ```
 """
     assert findings(plan, UNBOUNDED) == []
-    assert len(findings(plan, N_PLUS_ONE)) == 1
+    assert len(findings(plan, N_PLUS_ONE, rows_of=("segments",))) == 1
 
 
 def test_loop_in_a_transaction_over_a_stated_large_table_is_p1() -> None:
@@ -612,6 +621,26 @@ def test_performance_rules_never_crash_on_fragments(fragments: list[str]) -> Non
         assert all(loc.start_line >= 5 for loc in finding.locations)
 
 
+def test_a_per_row_cost_over_rows_of_no_stated_size_is_skipped_per_table() -> None:
+    # The plan sizes one table (audit_archive, 5,000 rows); the loop walks authors.
+    plan = """
+# Plan
+```python
+def author_stats():
+    for author in Author.objects.filter(active=True):
+        n = Book.objects.filter(author=author).count()
+```
+"""
+    rules = rule_sets(["performance"])
+    parsed = parse_plan(plan.lstrip("\n") + SCALE, PLAN)
+    results = run_rules(RuleContext(parsed, RepoContext(files={})), rules)
+    assert [f for f in results.findings["performance"] if f.rule == N_PLUS_ONE] == []
+    assert any(
+        line.startswith(f"Skipped {N_PLUS_ONE}") and "none for Author" in line
+        for line in results.skipped
+    )
+
+
 def test_django_query_and_create_per_row_of_an_inline_queryset_fire() -> None:
     plan = """
 # Plan
@@ -622,10 +651,10 @@ def author_stats():
         Stat.objects.create(author=author, books=n)
 ```
 """
-    found = findings(plan, N_PLUS_ONE)
+    found = findings(plan, N_PLUS_ONE, rows_of=("authors",))
     assert lines(found) == [(PLAN, 4, 6)]
     assert "`Book.objects.filter`" in found[0].title
-    assert lines(findings(plan, ROW_BY_ROW)) == [(PLAN, 4, 6)]
+    assert lines(findings(plan, ROW_BY_ROW, rows_of=("authors",))) == [(PLAN, 4, 6)]
 
 
 def test_helper_that_queries_called_per_row_fires() -> None:
@@ -644,7 +673,7 @@ async function listUsers() {
 }
 ```
 """,
-        N_PLUS_ONE,
+        N_PLUS_ONE, rows_of=("users",),
     )
     assert lines(found) == [(PLAN, 8, 10)]
     assert found[0].title.startswith("N+1: `getUserUsage()` runs once per row of `users`")
@@ -661,7 +690,7 @@ const users = await this.userRepository.find({ where: { orgId } });
 const page = await this.userRepository.find({ where: { orgId }, take: 20 });
 ```
 """,
-        UNBOUNDED,
+        UNBOUNDED, rows_of=("users",),
     )
     assert lines(found) == [(PLAN, 3, 3)]
     assert "this.userRepository.find" in found[0].title
@@ -672,12 +701,12 @@ def test_sqlalchemy_commit_per_row_is_a_row_by_row_write() -> None:
         """
 # Plan
 ```python
-for row in rows:
-    db.session.add(Order(**row))
+for order in orders:
+    db.session.add(Order(**order))
     db.session.commit()
 ```
 """,
-        ROW_BY_ROW,
+        ROW_BY_ROW, rows_of=("orders",),
     )
     assert lines(found) == [(PLAN, 3, 5)]
     assert "db.session.commit" in found[0].title
@@ -705,7 +734,8 @@ for (const ws of workspaces) {
     found = findings(plan, PER_ROW_CALL)
     assert lines(found) == [(PLAN, 6, 9)]
     assert "`mailer.send()`" in found[0].title
-    assert lines(findings(plan, N_PLUS_ONE)) == [(PLAN, 4, 10), (PLAN, 6, 9)]
+    stated = ("workspaces", "members")
+    assert lines(findings(plan, N_PLUS_ONE, rows_of=stated)) == [(PLAN, 4, 10), (PLAN, 6, 9)]
 
 
 def test_email_loop_over_input_or_concurrent_does_not_fire() -> None:

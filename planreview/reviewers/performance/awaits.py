@@ -10,19 +10,8 @@ from collections.abc import Iterable, Iterator
 from planreview.artifacts.code import Await, CodeUnit, Where
 from planreview.models import Confidence, Severity
 from planreview.reviewers.common import at, evidence, is_relevant, location
-from planreview.reviewers.performance.helpers import _root, row_sources
+from planreview.reviewers.performance.helpers import row_sources
 from planreview.rules import Hit, RuleContext, rule
-
-
-def _entity(how: str | None, iterable: str | None) -> str | None:
-    """The entity a loop iterates: the Prisma delegate, else the iterable's name."""
-    if how:
-        parts = how.split(".")
-        if len(parts) >= 3:
-            return parts[-2]
-    root = _root(iterable)
-    return root
-
 
 _READ_CALL = re.compile(
     r"^(?:[\w$]+\s*\??\.\s*)*(get|find|count|has|list|load|fetch|is|exists)(?:[A-Z_][\w$]*)?\s*\("

@@ -97,3 +97,18 @@ def loop_source(unit: CodeUnit, loop: Loop, sources: dict[str, RowSource]) -> Ro
 
 def _loops_of(unit: CodeUnit, q: QueryCall) -> list[Loop]:
     return [unit.loops[k] for k in q.where.loops]
+
+
+def loop_entity(how: str | None, iterable: str | None) -> str | None:
+    """The entity a loop iterates: the Prisma delegate, else the iterable's name."""
+    if how:
+        parts = how.split(".")
+        if len(parts) >= 3:
+            # `prisma.package.findMany` -> package; `Author.objects.filter` -> Author
+            return parts[-3] if parts[-2] == "objects" else parts[-2]
+    return _root(iterable)
+
+
+def scale_tables(*names: str | None) -> tuple[str, ...]:
+    """The distinct named tables/entities a per-row cost grows with (for `Hit.tables`)."""
+    return tuple(dict.fromkeys(n for n in names if n))

@@ -12,9 +12,11 @@ from planreview.reviewers.performance.awaits import length_only_names
 from planreview.reviewers.performance.helpers import (
     RowSource,
     _rows,
+    loop_entity,
     loop_source,
     model_label,
     row_sources,
+    scale_tables,
     stated_rows,
 )
 from planreview.rules import Hit, RuleContext, rule
@@ -74,6 +76,7 @@ def unbounded_find_many(ctx: RuleContext) -> Iterator[Hit]:
                 continue
             what = f"`{model_label(q)}`"
             yield Hit(
+                tables=scale_tables(q.model),
                 title=f"{what} at {at(unit, q.start_line)} has no `take` limit",
                 locations=[location(ctx, unit, q.start_line, q.end_line)],
                 issue=(
@@ -181,6 +184,7 @@ def n_plus_one_query(ctx: RuleContext) -> Iterator[Hit]:
                     q.start_line,
                     q.end_line,
                     exact=source.exact,
+                    models=(q.model,),
                 )
         for a in unit.awaits:
             if not a.where.loops or a.where.transaction is not None:
@@ -255,6 +259,7 @@ def _n_plus_one_hit(
     end_line: int,
     *,
     exact: bool,
+    models: tuple[str | None, ...] = (),
 ) -> Hit:
     rows = (loop.iterable or "the rows").strip()
     concurrency = (
@@ -267,6 +272,7 @@ def _n_plus_one_hit(
     if source.line != loop.start_line:
         proof.insert(0, evidence(ctx, unit, source.line))
     return Hit(
+        tables=scale_tables(loop_entity(source.how, loop.iterable), *models),
         title=f"N+1: {what.split(' (')[0]} runs once per row of `{rows}` (line {loop.start_line})",
         locations=[location(ctx, unit, loop.start_line, loop.end_line)],
         issue=(

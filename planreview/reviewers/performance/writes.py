@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from planreview.artifacts.code import SINGLE_ROW_WRITES, QueryCall
 from planreview.models import Severity
 from planreview.reviewers.common import at, evidence, is_relevant, location
-from planreview.reviewers.performance.awaits import _entity
 from planreview.reviewers.performance.helpers import (
+    loop_entity,
     loop_source,
     model_label,
     row_sources,
+    scale_tables,
     stated_rows,
 )
 from planreview.rules import Hit, RuleContext, rule
@@ -55,7 +56,12 @@ def row_by_row_write(ctx: RuleContext) -> Iterator[Hit]:
             names = ", ".join(dict.fromkeys(f"`{model_label(q)}`" for q in writes))
             rows = (loop.iterable or "the rows").strip()
             in_tx = writes[0].where.transaction is not None
+            source = loop_source(unit, loop, row_sources(unit))
             yield Hit(
+                tables=scale_tables(
+                    loop_entity(source.how if source else None, loop.iterable),
+                    *(q.model for q in writes),
+                ),
                 title=f"Row-by-row {names} in a loop over `{rows}` (line {loop.start_line})",
                 locations=[location(ctx, unit, loop.start_line, loop.end_line)],
                 issue=(
@@ -119,7 +125,7 @@ def round_trips_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
             body = "\n".join(unit.line(n) for n in range(tx.start_line, tx.end_line + 1))
             ddl = _DDL.search(body)
             source = loop_source(unit, loop, row_sources(unit))
-            entity = _entity(source.how if source else None, loop.iterable)
+            entity = loop_entity(source.how if source else None, loop.iterable)
             rows = stated_rows(ctx, entity)
             severity = Severity.P1 if ddl or (rows or 0) >= 1000 else None
             writes = any(q.is_write for q in looped)
@@ -128,8 +134,9 @@ def round_trips_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
             if ddl:
                 reason.append(f"the same transaction runs DDL (`{ddl.group(0)}`)")
             if rows:
-                reason.append(f"the plan states ~{rows:,} {entity}")
+                reason.append(f"the plan states about {rows:,} {entity} rows")
             yield Hit(
+                tables=scale_tables(entity, *(q.model for q in looped)),
                 title=(
                     f"Loop of {'writes' if writes else 'queries'} inside the transaction at "
                     f"line {tx.start_line}: O({(loop.iterable or 'rows').strip()}) round-trips "
