@@ -1,5 +1,5 @@
 """Migration rules about locks: index builds and maintenance statements without
-CONCURRENTLY, unbatched backfills, missing lock timeouts.
+CONCURRENTLY, unbatched backfills (missing lock timeouts: timeouts.py).
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from planreview.reviewers.common import (
 )
 from planreview.reviewers.migration.helpers import (
     index_fix_hint,
-    takes_access_exclusive,
     transaction_name,
 )
-from planreview.reviewers.migration.transactions import _drop_table, transaction_groups
 from planreview.rules import Hit, RuleContext, rule
 
 # --- index builds ----------------------------------------------------------------------------
@@ -114,7 +112,7 @@ def concurrently_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-# --- backfills, lock timeouts, destructive steps ---------------------------------------------
+# --- backfills ---------------------------------------------
 
 
 def _batched(s: SqlStatement) -> bool:
@@ -158,71 +156,6 @@ def unbatched_backfill(ctx: RuleContext) -> Iterator[Hit]:
             ),
             evidence=[quote(ctx, s)],
         )
-
-
-def _sets_lock_timeout(s: SqlStatement) -> bool:
-    """`SET [LOCAL] lock_timeout = <non-zero>`: the real GUC (not `foo.lock_timeout`); a
-    zero or RESET turns the timeout off (runtime-config-client: "zero ... disables")."""
-    if s.kind != "VariableSetStmt" or s.tree.get("name") != "lock_timeout":
-        return False
-    if s.tree.get("kind") != "VAR_SET_VALUE":
-        return False
-    args = s.tree.get("args") or [{}]
-    value = args[0].get("A_Const", {})
-    raw = value.get("ival", value.get("sval", {}))
-    text = str(next(iter(raw.values()), "")) if isinstance(raw, dict) else ""
-    return text.strip() not in ("0", "", "0s", "0ms")
-
-
-@rule("migration/missing-lock-timeout", severity=Severity.P3, dialects=("postgresql",))
-def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
-    """ACCESS EXCLUSIVE DDL on an existing table with no `SET lock_timeout` before it.
-
-    Why: the ALTER waits behind any long-running query, and while it waits every new
-    query on the table queues behind it: a short migration becomes an outage.
-    Fix: `SET lock_timeout = '5s';` first, and retry the migration when it times out.
-    P2 when the DDL rewrites, scans or drops (type change, SET NOT NULL, DROP).
-    """
-    if re.search(r"lock_timeout", ctx.plan.text, re.IGNORECASE):
-        return
-    groups: dict[tuple[str, int, int], list[SqlStatement]] = {}
-    reported: set[str] = set()
-    in_tx = {id(s): key for key, stmts in transaction_groups(ctx).items() for s in stmts}
-    for s in plan_sql(ctx):
-        groups.setdefault(in_tx.get(id(s), (s.path, s.group, 0)), []).append(s)
-    for stmts in groups.values():
-        for s in stmts:
-            if _sets_lock_timeout(s):
-                break
-            table = s.table or _drop_table(s)
-            if not takes_access_exclusive(s) or not is_existing_table(ctx, table, s.start_line):
-                continue
-            if (table or "").lower() in reported:
-                break  # once per table: the fix is one SET at the top of the migration
-            reported.add((table or "").lower())
-            heavy = s.kind == "DropStmt" or any(
-                c.get("subtype") in ("AT_AlterColumnType", "AT_SetNotNull", "AT_DropColumn")
-                for c in s.alter_cmds
-            )
-            yield Hit(
-                title=f"No lock_timeout before the ACCESS EXCLUSIVE DDL on {table}",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`{s.first_line_text}` needs ACCESS EXCLUSIVE on {q(table)} and nothing "
-                    "bounds how long it waits for that lock."
-                ),
-                impact=(
-                    f"Behind one long query on {q(table)} the ALTER waits, and every later read "
-                    "and write on the table queues behind the ALTER: an outage until it gets in."
-                ),
-                recommendation=(
-                    "Start the migration with `SET lock_timeout = '5s';` (and a "
-                    "statement_timeout) and retry on timeout instead of queueing traffic."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=Severity.P2 if heavy else None,
-            )
-            break
 
 
 # --- maintenance statements that lock (squawk's require-concurrent-* and ban-truncate-cascade)
