@@ -189,3 +189,37 @@ ALTER TABLE "Booking" ALTER COLUMN "tierId" SET NOT NULL;
 
     assert lines(found) == [(5, 5)]
     assert found[0].severity is Severity.P2
+
+
+def test_drop_index_locks_the_indexs_table_even_when_the_plan_does_not_name_it() -> None:
+    found = findings(sql_plan('DROP INDEX "Booking_status_idx";'), LOCK)
+
+    assert found[0].title == (
+        "No lock_timeout before the ACCESS EXCLUSIVE DDL on the table of index Booking_status_idx"
+    )
+    assert 'ACCESS EXCLUSIVE on the table of index "Booking_status_idx"' in found[0].issue
+
+
+def test_reindex_index_and_truncate_block_writes() -> None:
+    found = findings(sql_plan("REINDEX INDEX bookings_tenant_idx;"), LOCK)
+    assert found[0].title == (
+        "No lock_timeout before the SHARE DDL on the table of index bookings_tenant_idx"
+    )
+    found = findings(sql_plan("TRUNCATE import_batches, import_rows;"), LOCK)
+    assert found[0].title == (
+        "No lock_timeout before the ACCESS EXCLUSIVE DDL on import_batches and import_rows"
+    )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        'DROP INDEX CONCURRENTLY "Booking_status_idx";',
+        "REINDEX INDEX CONCURRENTLY bookings_tenant_idx;",
+        "CREATE TABLE tiers (id bigint, segment_id bigint);\n"
+        "CREATE INDEX tiers_segment_idx ON tiers (segment_id);\n"
+        "DROP INDEX tiers_segment_idx;",
+    ],
+)
+def test_concurrent_index_maintenance_or_an_index_on_a_new_table_stays_quiet(sql: str) -> None:
+    assert findings(sql_plan(sql), LOCK) == []

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from planreview.artifacts.sql import SqlStatement
+from planreview.artifacts.sql import SqlStatement, names
 from planreview.models import Severity
 from planreview.pgsemantics.locks import (
     LockMode,
@@ -71,11 +71,33 @@ def _timeout_setting(s: SqlStatement) -> tuple[bool, bool] | None:
 
 
 @dataclass(frozen=True)
+class _Lock:
+    """A lock on one table; for DROP INDEX / REINDEX INDEX of an index the plan did not
+    create, the table is known only as the index's."""
+
+    table: str | None
+    mode: LockMode
+    index: str | None = None
+
+    @property
+    def key(self) -> str:
+        return (self.table or f"index {self.index}").lower()
+
+    @property
+    def shown(self) -> str:
+        return q(self.table) if self.table else f"the table of index {q(self.index)}"
+
+    @property
+    def title(self) -> str:
+        return self.table or f"the table of index {self.index}"
+
+
+@dataclass(frozen=True)
 class _Wait:
     """A statement that queues writers while it waits, and the tables it locks."""
 
     s: SqlStatement
-    locks: tuple[tuple[str, LockMode], ...]
+    locks: tuple[_Lock, ...]
 
     @property
     def heavy(self) -> bool:
@@ -84,19 +106,51 @@ class _Wait:
         )
 
 
-def _write_blocking(ctx: RuleContext, s: SqlStatement) -> _Wait | None:
+def _plan_indexes(ctx: RuleContext) -> dict[str, str]:
+    """Index (lower-case name) -> table, for the indexes the plan's SQL creates."""
+    return {
+        str(s.tree["idxname"]).lower(): s.table
+        for s in plan_sql(ctx)
+        if s.kind == "IndexStmt" and s.tree.get("idxname") and s.table
+    }
+
+
+def _locked(s: SqlStatement, mode: LockMode, indexes: dict[str, str]) -> list[_Lock]:
+    """The tables `s` takes `mode` on (DROP and TRUNCATE may name several)."""
+    def by_index(index: str) -> _Lock:
+        table = indexes.get(index.lower())
+        return _Lock(table, mode, None if table else index)
+
+    if s.kind == "DropStmt":
+        objects = [names(o.get("List", {}).get("items")) for o in s.tree.get("objects", [])]
+        if s.tree.get("removeType") == "OBJECT_INDEX":
+            return [by_index(parts[-1]) for parts in objects if parts]
+        return [_Lock(parts[-1], mode) for parts in objects if parts]
+    if s.kind == "TruncateStmt":
+        return [
+            _Lock(str(r["RangeVar"]["relname"]), mode)
+            for r in s.tree.get("relations", [])
+            if "RangeVar" in r
+        ]
+    if s.kind == "ReindexStmt":
+        kind = s.tree.get("kind")
+        if kind not in ("REINDEX_OBJECT_TABLE", "REINDEX_OBJECT_INDEX") or not s.table:
+            return []  # REINDEX SCHEMA/DATABASE/SYSTEM: no one table named
+        return [by_index(s.table) if kind == "REINDEX_OBJECT_INDEX" else _Lock(s.table, mode)]
+    return [_Lock(s.table, mode)] if s.table else []
+
+
+def _write_blocking(ctx: RuleContext, s: SqlStatement, indexes: dict[str, str]) -> _Wait | None:
     """The write-blocking locks `s` takes on tables that exist before the plan, if any."""
     if not (s.is_ddl or s.kind in _OTHER_DDL):
         return None
     mode = statement_lock(s)
-    if s.kind == "ReindexStmt" and s.tree.get("kind") != "REINDEX_OBJECT_TABLE":
-        return None  # REINDEX INDEX/SCHEMA/DATABASE: the locked table is not named
-    table = _drop_table(s) if s.kind == "DropStmt" else s.table
-    found: list[tuple[str, LockMode]] = []
-    if mode is not None and table and blocks_writes(mode):
-        found.append((table, mode))
-    found += referenced_table_lock(s)
-    found = [(t, m) for t, m in found if is_existing_table(ctx, t, s.start_line)]
+    found = _locked(s, mode, indexes) if mode is not None and blocks_writes(mode) else []
+    found += [_Lock(t, m) for t, m in referenced_table_lock(s)]
+    found = [
+        lock for lock in found
+        if lock.table is None or is_existing_table(ctx, lock.table, s.start_line)
+    ]
     return _Wait(s, tuple(found)) if found else None
 
 
@@ -114,6 +168,7 @@ def _unbounded(ctx: RuleContext) -> dict[_Key, list[_Wait]]:
     session: dict[_Key, bool] = {}
     local: dict[_Key, bool] = {}
     out: dict[_Key, list[_Wait]] = {}
+    indexes = _plan_indexes(ctx)
     for s in sorted(plan_sql(ctx), key=lambda s: (s.start_line, s.index)):
         tx = in_tx.get(id(s), (s.path, s.group, s.transaction))
         # A `$transaction` callback's raw statements share its connection: one block.
@@ -129,7 +184,7 @@ def _unbounded(ctx: RuleContext) -> dict[_Key, list[_Wait]]:
             continue
         if local.get(tx, session.get(block, False)):
             continue
-        wait = _write_blocking(ctx, s)
+        wait = _write_blocking(ctx, s, indexes)
         if wait is not None:
             out.setdefault(block, []).append(wait)
     return out
@@ -160,41 +215,38 @@ def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
     """
     reported: set[str] = set()
     for waits in _unbounded(ctx).values():
-        fresh = [w for w in waits if any(t.lower() not in reported for t, _ in w.locks)]
+        fresh = [w for w in waits if any(lock.key not in reported for lock in w.locks)]
         if not fresh:
             continue
-        first = fresh[0]
-        reported.update(t.lower() for w in fresh for t, _ in w.locks)
-        yield _hit(ctx, first, heavy=any(w.heavy for w in fresh))
+        reported.update(lock.key for w in fresh for lock in w.locks)
+        yield _hit(ctx, fresh[0], heavy=any(w.heavy for w in fresh))
 
 
 def _hit(ctx: RuleContext, w: _Wait, *, heavy: bool) -> Hit:
-    s = w.s
-    (table, mode), others = w.locks[0], w.locks[1:]
-    what = f"{mode.sql_name} on {q(table)}" + "".join(
-        f" and {m.sql_name} on {q(t)}" for t, m in others
-    )
-    names = [table, *(t for t, _ in others)]
-    on = " and ".join(q(t) for t in names)
+    s, first = w.s, w.locks[0]
+    what = " and ".join(f"{lock.mode.sql_name} on {lock.shown}" for lock in w.locks)
+    on = " and ".join(lock.shown for lock in w.locks)
     verb = "the ALTER" if s.kind == "AlterTableStmt" else "the statement"
-    if all(m is LockMode.ACCESS_EXCLUSIVE for _, m in w.locks):
+    if all(lock.mode is LockMode.ACCESS_EXCLUSIVE for lock in w.locks):
         impact = (
             f"Behind one long query on {on} {verb} waits, and every later read and write "
             f"on the table queues behind {verb}: an outage until it gets in."
         )
     else:
-        blocked = "; ".join(f"{_blocks(m)} on {q(t)}" for t, m in w.locks)
+        blocked = "; ".join(f"{_blocks(lock.mode)} on {lock.shown}" for lock in w.locks)
         impact = (
             f"Behind one long transaction on {on} the statement waits for its lock, and "
             f"while it waits it blocks {blocked}: they queue until it gets in and finishes."
         )
-    title_on = table + "".join(f" and {t}" for t, _ in others)
     return Hit(
-        title=f"No lock_timeout before the {mode.sql_name} DDL on {title_on}",
+        title=(
+            f"No lock_timeout before the {first.mode.sql_name} DDL on "
+            + " and ".join(lock.title for lock in w.locks)
+        ),
         locations=[where(ctx, s)],
         issue=(
             f"`{s.first_line_text}` needs {what} and nothing bounds how long it waits for "
-            f"{'that lock' if not others else 'those locks'}."
+            f"{'that lock' if len(w.locks) == 1 else 'those locks'}."
         ),
         impact=impact,
         recommendation=(
