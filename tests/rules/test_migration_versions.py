@@ -129,3 +129,27 @@ def test_an_unproved_set_not_null_says_which_version_it_assumed() -> None:
     assert f"(assuming PostgreSQL {ASSUMED_VERSION}: neither the configuration" in (
         found[0].recommendation
     )
+
+
+# --- CONCURRENTLY variants that need a newer server ---------------------------------------
+
+
+def test_reindex_recommends_concurrently_only_where_the_server_has_it() -> None:
+    sql = "REINDEX TABLE orders;"
+    rule = "migration/reindex-not-concurrently"
+    old = findings(sql_plan(sql), rule, version=11)[0]
+    assumed = findings(sql_plan(sql), rule)[0]
+
+    assert old.recommendation.startswith("REINDEX CONCURRENTLY needs PostgreSQL 12 (PostgreSQL 11")
+    assert "CREATE INDEX CONCURRENTLY" in old.recommendation
+    assert f"(assuming PostgreSQL {ASSUMED_VERSION}" in assumed.recommendation
+
+
+def test_detach_partition_concurrently_needs_postgresql_14() -> None:
+    sql = "ALTER TABLE events DETACH PARTITION events_2023;"
+    rule = "migration/detach-partition-not-concurrently"
+    old = findings(sql_plan(sql), rule, version=13)[0]
+    new = findings(sql_plan(sql), rule, version=14)[0]
+
+    assert old.recommendation.startswith("DETACH PARTITION CONCURRENTLY needs PostgreSQL 14")
+    assert new.recommendation.startswith("Add CONCURRENTLY")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from planreview.artifacts.scale import LARGE_ROWS
 from planreview.artifacts.sql import SqlStatement, names
 from planreview.models import Category, Severity
+from planreview.pgsemantics.versions import Feature
 from planreview.reviewers.common import (
     is_existing_table,
     plan_sql,
@@ -20,8 +21,10 @@ from planreview.reviewers.common import (
     where,
 )
 from planreview.reviewers.migration.helpers import (
+    has,
     index_fix_hint,
     transaction_name,
+    version_note,
 )
 from planreview.rules import Hit, RuleContext, rule
 
@@ -207,7 +210,8 @@ def reindex_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
 
     Why: plain REINDEX blocks writes to the table and locks out every query that would
     use the index for the whole rebuild.
-    Fix: REINDEX ... CONCURRENTLY (PG 12+), outside a transaction.
+    Fix: REINDEX ... CONCURRENTLY (PG 12+), outside a transaction; on an older configured
+    or detected server, CREATE INDEX CONCURRENTLY a replacement and drop the old one.
     """
     for s in plan_sql(ctx):
         if s.kind != "ReindexStmt" or _is_concurrent(s):
@@ -218,7 +222,13 @@ def reindex_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
             locations=[where(ctx, s)],
             issue=f"`{s.first_line_text}` rebuilds under locks that block writes and index use.",
             impact="Writes (and queries planned on the index) wait for the whole rebuild.",
-            recommendation=f"`REINDEX ... CONCURRENTLY {target};` outside a transaction.",
+            recommendation=(
+                f"`REINDEX ... CONCURRENTLY {target};` outside a transaction (PostgreSQL 12+"
+                f"{version_note(ctx)})."
+                if has(ctx, Feature.REINDEX_CONCURRENTLY) else
+                f"REINDEX CONCURRENTLY needs PostgreSQL 12{version_note(ctx)}: build a "
+                "replacement with CREATE INDEX CONCURRENTLY, then drop the old index."
+            ),
             evidence=[quote(ctx, s)],
             severity=scaled(ctx, s.table, Severity.P2),
         )
@@ -230,7 +240,8 @@ def detach_partition_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
 
     Why: a plain detach takes ACCESS EXCLUSIVE on the partitioned table: every query on
     any partition waits.
-    Fix: ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14+), outside a transaction.
+    Fix: ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14+), outside a transaction;
+    the finding names the server version it assumed.
     """
     for s in plan_sql(ctx):
         for cmd in s.alter_cmds:
@@ -245,7 +256,13 @@ def detach_partition_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
                 locations=[where(ctx, s)],
                 issue=f"`{s.first_line_text}` takes ACCESS EXCLUSIVE on {q(table)}.",
                 impact=f"Every read and write on {q(table)} (all partitions) waits.",
-                recommendation="Add CONCURRENTLY (PG 14+) and run it outside a transaction.",
+                recommendation=(
+                    "Add CONCURRENTLY and run it outside a transaction (PostgreSQL 14+"
+                    f"{version_note(ctx)})."
+                    if has(ctx, Feature.DETACH_PARTITION_CONCURRENTLY) else
+                    f"DETACH PARTITION CONCURRENTLY needs PostgreSQL 14{version_note(ctx)}: "
+                    "detach in a quiet window with a short lock_timeout, or upgrade first."
+                ),
                 evidence=[quote(ctx, s)],
             )
 
