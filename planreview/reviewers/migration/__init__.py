@@ -15,6 +15,7 @@ from planreview.reviewers.migration import (
     constraints,
     contract,
     locks,
+    renames,
     timeouts,
     transactions,
 )
@@ -25,5 +26,5 @@ SPECIALIST = Specialist(
     prompt="migration.md",
     focus="DDL locks, rewrites, backfills, transactions and rollback paths",
     relevant=re.compile(r"migrat|schema|\.sql$|\.prisma$|seed|deploy", re.I),
-    rules=rules_in(columns, constraints, contract, locks, timeouts, transactions),
+    rules=rules_in(columns, constraints, contract, locks, renames, timeouts, transactions),
 )
