@@ -68,6 +68,8 @@ def main() -> None:
               help="Seconds one LLM call may take before it is retried (default 120).")
 @click.option("--max-plan-bytes", type=int, default=None,
               help="Refuse plans larger than this (default 5 MB).")
+@click.option("--postgres-version", type=int, default=None,
+              help="PostgreSQL major the migrations run on (default: read from the repository).")
 @click.option("--no-cache", is_flag=True, default=False, help="Bypass the LLM response cache.")
 @click.option("--resume", is_flag=True, default=False,
               help="Continue a crashed LLM run without paying again for finished reviewers.")

@@ -45,6 +45,9 @@ class Settings(BaseModel):
     """Rule ids switched off."""
     severity: dict[str, Severity] = Field(default_factory=dict)
     """Per-rule severity overrides: rule id -> P1/P2/P3."""
+    postgres_version: int | None = Field(default=None, ge=9, le=99)
+    """PostgreSQL major version the migrations run on (16); unset: the lowest one the
+    repository's service images, CI settings or .tool-versions name, else assumed."""
 
     # GitHub bot
     plans: tuple[str, ...] = ("docs/plans/**/*.md",)
@@ -97,6 +100,7 @@ ENV_VARS: dict[str, str] = {
     "PLANREVIEW_CONTEXT_TOKENS": "context_tokens",
     "PLANREVIEW_MAX_OUTPUT_TOKENS": "max_output_tokens",
     "PLANREVIEW_TIMEOUT": "timeout_s",
+    "PLANREVIEW_POSTGRES_VERSION": "postgres_version",
     "OPENAI_BASE_URL": "base_url",
     "OPENAI_API_KEY": "api_key",
 }

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from planreview.facts import PlanFacts
     from planreview.facts.dialect import Dialect
     from planreview.facts.roles import BlockRole
+    from planreview.pgsemantics.versions import PgVersion
     from planreview.plan import ParsedPlan
     from planreview.repo import Repo, RepoContext
 
@@ -175,6 +176,8 @@ class RuleContext:
     plan: ParsedPlan
     context: RepoContext
     repo: Repo | None = None
+    postgres_version: int | None = None
+    """The configured PostgreSQL major (`postgres-version`), None when not configured."""
 
     @cached_property
     def artifacts(self) -> Artifacts:
@@ -188,6 +191,17 @@ class RuleContext:
         from planreview.facts import compute_facts, facts_files
 
         return compute_facts(self.plan, facts_files(self.repo, self.context))
+
+    @cached_property
+    def pg_version(self) -> PgVersion:
+        """The PostgreSQL major the review assumes: configured, else named by the
+        repository (service images, CI, .tool-versions), else `ASSUMED_VERSION`."""
+        from planreview.pgsemantics.versions import target_version, version_files
+
+        if self.postgres_version is not None:
+            return target_version(self.postgres_version, {})
+        files = {p: f.text for p, f in self.context.files.items()}
+        return target_version(None, {**version_files(self.repo), **files})
 
     # Evidence helpers: quotes are always copied from the real lines.
 

@@ -103,3 +103,20 @@ def test_unknown_key_in_file_is_rejected(tmp_path: Path) -> None:
     _write(tmp_path, ".planreview.toml", "colour = true\n")
     with pytest.raises(UserInputError, match="invalid setting colour"):
         build_settings({}, {}, tmp_path)
+
+
+def test_postgres_version_flag_beats_env_beats_file(tmp_path: Path) -> None:
+    _write(tmp_path, ".planreview.toml", "postgres-version = 12\n")
+    assert build_settings({}, {}, tmp_path).postgres_version == 12
+    env = {"PLANREVIEW_POSTGRES_VERSION": "14"}
+    assert build_settings({}, env, tmp_path).postgres_version == 14
+    assert build_settings({"postgres_version": 16}, env, tmp_path).postgres_version == 16
+    assert build_settings({}, {}, tmp_path / "nowhere").postgres_version is None
+
+
+@pytest.mark.parametrize("raw", ["sixteen", "8", "16.4"])
+def test_a_postgres_version_that_is_not_a_major_is_one_clear_error(
+    tmp_path: Path, raw: str
+) -> None:
+    with pytest.raises(UserInputError, match="invalid setting postgres_version"):
+        build_settings({}, {"PLANREVIEW_POSTGRES_VERSION": raw}, tmp_path)

@@ -57,7 +57,8 @@ def analyze(state: ReviewState, runtime: NodeRuntime) -> NodeUpdate:
     """Run the deterministic rules of every selected specialty, once."""
     assert state.plan is not None and state.context is not None
     settings = runtime.context.settings
-    rule_ctx = RuleContext(state.plan, state.context, runtime.context.repo)
+    rule_ctx = RuleContext(state.plan, state.context, runtime.context.repo,
+                           postgres_version=settings.postgres_version)
     results = run_rules(
         rule_ctx, rule_sets(settings.reviewers),
         disable=settings.disable, overrides=settings.severity,

@@ -130,9 +130,25 @@ _ALTER_LOCKS: dict[str, LockMode] = {
 }
 
 
+def _light_rel_options(cmd: dict[str, Any]) -> bool:
+    """SET/RESET (storage_parameter ...): "Changing fillfactor, toast and autovacuum storage
+    parameters, as well as the planner parameter parallel_workers, acquires a SHARE UPDATE
+    EXCLUSIVE lock" (ALTER TABLE, SET ( storage_parameter ... )); others, ACCESS EXCLUSIVE."""
+    items = cmd.get("def", {}).get("List", {}).get("items", [])
+    params = [i.get("DefElem", {}) for i in items if isinstance(i, dict)]
+    return bool(params) and all(
+        p.get("defnamespace") == "toast"
+        or str(p.get("defname", "")) in ("fillfactor", "parallel_workers")
+        or str(p.get("defname", "")).startswith(("autovacuum_", "toast_"))
+        for p in params
+    )
+
+
 def alter_cmd_lock(cmd: dict[str, Any]) -> LockMode:
     """The lock one ALTER TABLE subcommand takes on the altered table."""
     subtype = str(cmd.get("subtype"))
+    if subtype in ("AT_SetRelOptions", "AT_ResetRelOptions") and _light_rel_options(cmd):
+        return _M.SHARE_UPDATE_EXCLUSIVE
     if subtype == "AT_AddConstraint":
         con = cmd.get("def", {}).get("Constraint", {})
         # "ADD FOREIGN KEY ... requires a SHARE ROW EXCLUSIVE lock on the referenced table,
@@ -191,12 +207,20 @@ def statement_lock(s: SqlStatement) -> LockMode | None:
 
 
 def referenced_table_lock(s: SqlStatement) -> list[tuple[str, LockMode]]:
-    """(table, lock) on the tables an ALTER TABLE ... ADD FOREIGN KEY references."""
+    """(table, lock) on the tables an ALTER TABLE ... ADD FOREIGN KEY references, also
+    through a column added with an inline `REFERENCES` (ADD COLUMN ... REFERENCES t)."""
     out: list[tuple[str, LockMode]] = []
     for cmd in s.alter_cmds:
-        con = cmd.get("def", {}).get("Constraint", {})
-        if cmd.get("subtype") == "AT_AddConstraint" and con.get("contype") == "CONSTR_FOREIGN":
+        definition = cmd.get("def", {})
+        if cmd.get("subtype") == "AT_AddConstraint":
+            cons = [definition.get("Constraint", {})]
+        elif cmd.get("subtype") == "AT_AddColumn":
+            raw = definition.get("ColumnDef", {}).get("constraints", [])
+            cons = [c.get("Constraint", {}) for c in raw if isinstance(c, dict)]
+        else:
+            continue
+        for con in cons:
             name = con.get("pktable", {}).get("relname")
-            if name:
+            if con.get("contype") == "CONSTR_FOREIGN" and name:
                 out.append((str(name), _M.SHARE_ROW_EXCLUSIVE))
     return out

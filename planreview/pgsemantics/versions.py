@@ -11,6 +11,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from planreview.repo import Repo
 
 ASSUMED_VERSION = 16
 """The version assumed when neither the configuration nor the repository names one:
@@ -128,3 +132,38 @@ def detect_version(files: Mapping[str, str]) -> PgVersion | None:
         return None
     major, source = min(found)
     return PgVersion(major, source)
+
+
+MAX_VERSION_FILES = 40
+MAX_VERSION_FILE_BYTES = 200_000
+
+
+def version_files(repo: Repo | None) -> dict[str, str]:
+    """path -> text of the repository's files that may name a server version (compose
+    files, CI workflows, Dockerfiles, .tool-versions), bounded in number and size;
+    unreadable ones are left out."""
+    from planreview.repo import SkipError
+
+    if repo is None:
+        return {}
+    try:
+        paths = [p for p in repo.list_files() if VERSION_FILES.search(p)]
+    except (OSError, SkipError):
+        return {}
+    out: dict[str, str] = {}
+    for path in sorted(p for p in paths if "node_modules/" not in p)[:MAX_VERSION_FILES]:
+        try:
+            text = repo.read_text(path)
+        except (OSError, SkipError):
+            continue
+        if len(text) <= MAX_VERSION_FILE_BYTES:
+            out[path] = text
+    return out
+
+
+def target_version(configured: int | None, files: Mapping[str, str]) -> PgVersion:
+    """The configured major, else the one `files` name (`detect_version`), else
+    `ASSUMED_VERSION` (and the finding says it assumed it)."""
+    if configured is not None:
+        return PgVersion(configured, "the configuration (`postgres-version`)")
+    return detect_version(files) or PgVersion(ASSUMED_VERSION, "assumed")

@@ -22,7 +22,8 @@ from planreview.pgsemantics import (
     supports,
     volatility,
 )
-from planreview.pgsemantics.claims import CLAIMS
+from planreview.pgsemantics.claims import CLAIMS, Claim
+from planreview.pgsemantics.locks import referenced_table_lock
 
 
 def stmt(sql: str) -> SqlStatement:
@@ -71,6 +72,10 @@ def test_the_conflict_table_is_symmetric() -> None:
         ("ALTER TABLE t ADD COLUMN b int", LockMode.ACCESS_EXCLUSIVE),
         ("ALTER TABLE t ALTER COLUMN a SET STATISTICS 500", LockMode.SHARE_UPDATE_EXCLUSIVE),
         ("ALTER TABLE t DETACH PARTITION p CONCURRENTLY", LockMode.SHARE_UPDATE_EXCLUSIVE),
+        ("ALTER TABLE t SET (fillfactor = 70, toast.autovacuum_enabled = false)",
+         LockMode.SHARE_UPDATE_EXCLUSIVE),
+        ("ALTER TABLE t RESET (autovacuum_vacuum_scale_factor)", LockMode.SHARE_UPDATE_EXCLUSIVE),
+        ("ALTER TABLE t SET (user_catalog_table = true)", LockMode.ACCESS_EXCLUSIVE),
         ("REINDEX TABLE t", LockMode.SHARE),
         ("VACUUM FULL t", LockMode.ACCESS_EXCLUSIVE),
         ("LOCK TABLE t IN SHARE ROW EXCLUSIVE MODE", LockMode.SHARE_ROW_EXCLUSIVE),
@@ -80,6 +85,12 @@ def test_the_conflict_table_is_symmetric() -> None:
 )
 def test_statement_locks_follow_the_reference_pages(sql: str, mode: LockMode | None) -> None:
     assert statement_lock(stmt(sql)) is mode
+
+
+def test_an_added_column_with_references_locks_the_referenced_table() -> None:
+    s = stmt("ALTER TABLE t ADD COLUMN u_id bigint REFERENCES u (id)")
+    assert referenced_table_lock(s) == [("u", LockMode.SHARE_ROW_EXCLUSIVE)]
+    assert referenced_table_lock(stmt("ALTER TABLE t ADD COLUMN b int NOT NULL")) == []
 
 
 def test_pg_locks_names_are_the_servers_spelling() -> None:
@@ -210,6 +221,17 @@ def test_every_claim_names_a_rule_and_a_real_lock_or_rewrite() -> None:
 
 
 @pytest.mark.parametrize(
+    "claim", [c for c in CLAIMS if c.expect_lock is not None], ids=lambda c: c.id
+)
+def test_the_lock_we_compute_is_the_lock_the_server_is_claimed_to_take(claim: Claim) -> None:
+    s = stmt(claim.statement)
+    ours: dict[str, LockMode | None] = dict(referenced_table_lock(s))
+    if s.table == claim.table:
+        ours[claim.table] = statement_lock(s)
+    assert ours.get(claim.table) is claim.expect_lock
+
+
+@pytest.mark.parametrize(
     ("sql", "counts"),
     [
         ("SET lock_timeout = '5s'", True),
@@ -222,6 +244,7 @@ def test_every_claim_names_a_rule_and_a_real_lock_or_rewrite() -> None:
 def test_only_a_nonzero_lock_timeout_of_the_real_setting_bounds_the_wait(
     sql: str, counts: bool
 ) -> None:
-    from planreview.reviewers.migration.locks import _sets_lock_timeout
+    from planreview.reviewers.migration.timeouts import _timeout_setting
 
-    assert _sets_lock_timeout(stmt(sql)) is counts
+    setting = _timeout_setting(stmt(sql))
+    assert (setting is not None and setting[0]) is counts

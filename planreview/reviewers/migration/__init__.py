@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import re
 
-from planreview.reviewers.migration import columns, constraints, contract, locks, transactions
+from planreview.reviewers.migration import (
+    columns,
+    constraints,
+    contract,
+    locks,
+    renames,
+    timeouts,
+    transactions,
+)
 from planreview.rules import Specialist, rules_in
 
 SPECIALIST = Specialist(
@@ -18,5 +26,5 @@ SPECIALIST = Specialist(
     prompt="migration.md",
     focus="DDL locks, rewrites, backfills, transactions and rollback paths",
     relevant=re.compile(r"migrat|schema|\.sql$|\.prisma$|seed|deploy", re.I),
-    rules=rules_in(columns, constraints, contract, locks, transactions),
+    rules=rules_in(columns, constraints, contract, locks, renames, timeouts, transactions),
 )

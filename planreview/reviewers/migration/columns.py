@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from planreview.artifacts.sql import names, type_name
 from planreview.models import Severity
+from planreview.pgsemantics.versions import Feature
 from planreview.pgsemantics.volatility import KNOWN_VOLATILE, Volatility, expression_volatility
 from planreview.reviewers.common import (
     existing_alters,
@@ -19,7 +20,7 @@ from planreview.reviewers.common import (
     scaled,
     where,
 )
-from planreview.reviewers.migration.helpers import _constraints
+from planreview.reviewers.migration.helpers import _constraints, has, version_note
 from planreview.rules import Hit, RuleContext, rule
 
 if TYPE_CHECKING:
@@ -31,7 +32,11 @@ if TYPE_CHECKING:
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 
 
-def _volatile_reason(col: dict[str, object]) -> str | None:
+def _is_null(expr: object) -> bool:
+    return isinstance(expr, dict) and expr.get("A_Const", {}).get("isnull") is True
+
+
+def _volatile_reason(col: dict[str, object], ctx: RuleContext) -> str | None:
     tn = col.get("typeName")
     if isinstance(tn, dict) and type_name(tn) in SERIAL_TYPES:
         return f"a `{type_name(tn)}` column (filled from a sequence, row by row)"
@@ -50,6 +55,13 @@ def _volatile_reason(col: dict[str, object]) -> str | None:
                     f"the default {what}, a function not known to be stable or immutable "
                     "(PostgreSQL assumes VOLATILE unless it is declared otherwise)"
                 )
+            if not has(ctx, Feature.CONSTANT_DEFAULT_NO_REWRITE) and not _is_null(
+                c.get("raw_expr")
+            ):
+                return (
+                    "a DEFAULT: before PostgreSQL 11 every non-null default is written into "
+                    f"each existing row{version_note(ctx)}"
+                )
     return None
 
 
@@ -57,14 +69,16 @@ def _volatile_reason(col: dict[str, object]) -> str | None:
 def add_column_volatile_default(ctx: RuleContext) -> Iterator[Hit]:
     """ADD COLUMN with a volatile default, a serial type or GENERATED STORED.
 
-    Why: since PG 11 a constant default is stored in the catalog, but a volatile one
-    (gen_random_uuid(), clock_timestamp(), nextval) is evaluated per row: the whole table
-    is rewritten under ACCESS EXCLUSIVE, blocking reads and writes.
+    Why: since PG 11 a constant (or stable: now()) default is stored in the catalog, but a
+    volatile one (gen_random_uuid(), clock_timestamp(), nextval) is evaluated per row: the
+    whole table is rewritten under ACCESS EXCLUSIVE, blocking reads and writes. Before
+    PG 11 any non-null default rewrites: on a configured or detected PostgreSQL 10 or
+    older, a constant default fires too (PostgreSQL 11 release notes; ALTER TABLE, Notes).
     Fix: add the column without a default, set the default for new rows, backfill in batches.
     """
     for s, cmd in existing_alters(ctx, "AT_AddColumn"):
         col = cmd.get("def", {}).get("ColumnDef", {})
-        reason = _volatile_reason(col)
+        reason = _volatile_reason(col, ctx)
         if reason is None:
             continue
         table, name = s.table or "", str(col.get("colname"))
@@ -119,12 +133,18 @@ def add_column_not_null_without_default(ctx: RuleContext) -> Iterator[Hit]:
                 "(which do not set the column) would fail."
             ),
             recommendation=(
-                f"Add `{name}` as nullable (or with a constant DEFAULT), backfill it, then "
+                f"Add `{name}` as nullable{_constant_default_hint(ctx)}, backfill it, then "
                 f"add `CHECK ({q(name)} IS NOT NULL) NOT VALID`, VALIDATE it and only then "
                 "SET NOT NULL."
             ),
             evidence=[quote(ctx, s)],
         )
+
+
+def _constant_default_hint(ctx: RuleContext) -> str:
+    if has(ctx, Feature.CONSTANT_DEFAULT_NO_REWRITE):
+        return " (or with a constant DEFAULT)"
+    return f" (not with a DEFAULT: before PostgreSQL 11 it rewrites the table{version_note(ctx)})"
 
 
 @rule("migration/set-not-null", severity=Severity.P2)
@@ -134,12 +154,33 @@ def set_not_null(ctx: RuleContext) -> Iterator[Hit]:
     Why: Postgres scans the whole table to check for NULLs while holding ACCESS
     EXCLUSIVE: no reads or writes for the duration of the scan.
     Fix: ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT (SHARE
-    UPDATE EXCLUSIVE); then SET NOT NULL, which PG 12+ proves from the check without a scan.
+    UPDATE EXCLUSIVE); then SET NOT NULL, which PG 12+ proves from the check without a scan
+    (PostgreSQL 12 release notes; ALTER TABLE, SET/DROP NOT NULL). On a configured or
+    detected PostgreSQL 11 or older the check does not help: it fires even after one, and
+    recommends keeping the validated CHECK instead of SET NOT NULL. The finding names the
+    version it assumed.
     """
+    check_proves = has(ctx, Feature.SET_NOT_NULL_USES_CHECK)
     for s, cmd in existing_alters(ctx, "AT_SetNotNull"):
         table, name = s.table or "", str(cmd.get("name"))
-        if _has_validated_check(ctx, table, name, s.start_line):
+        validated = _has_validated_check(ctx, table, name, s.start_line)
+        if validated and check_proves:
             continue
+        if check_proves:
+            fix = (
+                f"`ALTER TABLE {q(table)} ADD CONSTRAINT {name}_not_null CHECK ({q(name)} "
+                f"IS NOT NULL) NOT VALID;` then `VALIDATE CONSTRAINT {name}_not_null;` in a "
+                "separate transaction, then SET NOT NULL, which skips the scan on PostgreSQL "
+                f"12+{version_note(ctx)}."
+            )
+        else:
+            fix = (
+                ("The plan's validated CHECK does not help: b" if validated else "B")
+                + "efore PostgreSQL 12 SET NOT NULL always scans"
+                + f"{version_note(ctx)}. Keep a validated `CHECK ({q(name)} IS NOT NULL)` "
+                "constraint instead of SET NOT NULL until the server is upgraded, or run it "
+                "in a maintenance window."
+            )
         yield Hit(
             title=f"SET NOT NULL on {table}.{name} scans the table under ACCESS EXCLUSIVE",
             locations=[where(ctx, s)],
@@ -148,11 +189,7 @@ def set_not_null(ctx: RuleContext) -> Iterator[Hit]:
                 "verifies every row while holding ACCESS EXCLUSIVE."
             ),
             impact=f"All reads and writes on {q(table)} wait for the full-table scan.",
-            recommendation=(
-                f"`ALTER TABLE {q(table)} ADD CONSTRAINT {name}_not_null CHECK ({q(name)} "
-                f"IS NOT NULL) NOT VALID;` then `VALIDATE CONSTRAINT {name}_not_null;` in a "
-                "separate transaction, then SET NOT NULL (no scan on PG 12+)."
-            ),
+            recommendation=fix,
             evidence=[quote(ctx, s)],
             severity=scaled(ctx, table, Severity.P2),
         )

@@ -26,13 +26,18 @@ MAX_SEARCH_BYTES = 300_000
 _GENERIC = frozenset({"id", "name", "type", "data", "value", "status", "key", "createdat"})
 
 
+_RELATIONS = {"OBJECT_TABLE": "table", "OBJECT_VIEW": "view", "OBJECT_MATVIEW": "view"}
+"""Relations code queries by name: dropped or renamed, each is checked like a table."""
+
+
 def _removed_identifiers(s: SqlStatement) -> Iterator[tuple[str, str, str]]:
     """(what, table, identifier) removed or renamed by `s`."""
-    if s.kind == "DropStmt" and s.tree.get("removeType") == "OBJECT_TABLE":
+    if s.kind == "DropStmt" and s.tree.get("removeType") in _RELATIONS:
+        what = _RELATIONS[str(s.tree.get("removeType"))]
         for obj in s.tree.get("objects", []):
             parts = names(obj.get("List", {}).get("items"))
             if parts:
-                yield "table", parts[-1], parts[-1]
+                yield what, parts[-1], parts[-1]
     elif s.kind == "AlterTableStmt":
         for cmd in s.alter_cmds:
             if cmd.get("subtype") == "AT_DropColumn":
@@ -40,12 +45,12 @@ def _removed_identifiers(s: SqlStatement) -> Iterator[tuple[str, str, str]]:
     elif s.kind == "RenameStmt":
         if s.tree.get("renameType") == "OBJECT_COLUMN":
             yield "column", s.table or "", str(s.tree.get("subname"))
-        elif s.tree.get("renameType") == "OBJECT_TABLE":
-            yield "table", s.table or "", s.table or ""
+        elif s.tree.get("renameType") in _RELATIONS:
+            yield _RELATIONS[str(s.tree.get("renameType"))], s.table or "", s.table or ""
 
 
 def _usage_pattern(what: str, ident: str) -> re.Pattern[str]:
-    if what == "table":
+    if what in ("table", "view"):
         delegate = ident[:1].lower() + ident[1:]
         return re.compile(
             rf"\.{re.escape(delegate)}\.(?:find|create|update|upsert|delete|count|aggregate|groupBy)"
@@ -169,7 +174,7 @@ class Drop:
     """A table or column the plan drops or renames, in SQL or in its Prisma schema."""
 
     what: str
-    """"table" or "column"."""
+    """"table", "view" or "column"."""
     table: str
     ident: str
     verb: str
@@ -182,7 +187,7 @@ class Drop:
 
     @property
     def label(self) -> str:
-        return self.ident if self.what == "table" else f"{self.table}.{self.ident}"
+        return f"{self.table}.{self.ident}" if self.what == "column" else self.ident
 
 
 def plan_drops(ctx: RuleContext) -> Iterator[Drop]:
@@ -379,7 +384,7 @@ class Destructive:
 
 def _destructive_steps(ctx: RuleContext) -> Iterator[Destructive]:
     for d in plan_drops(ctx):
-        if d.verb == "dropped":
+        if d.verb == "dropped" and d.what != "view":  # a view holds no data: recreate it
             location, quoted = _drop_location(ctx, d)
             yield Destructive(f"Dropping {d.what} {d.label}", location, quoted, d.text)
     for s in plan_sql(ctx):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from planreview.artifacts.sql import SqlStatement
+from planreview.pgsemantics.versions import Feature, supports
 from planreview.rules import RuleContext
 
 
@@ -24,6 +25,17 @@ def index_fix_hint(ctx: RuleContext, s: SqlStatement) -> str:
             "`with op.get_context().autocommit_block():`."
         )
     return ""
+
+
+def has(ctx: RuleContext, feature: Feature) -> bool:
+    """Whether the PostgreSQL version the review assumes has `feature`."""
+    return supports(ctx.pg_version.major, feature)
+
+
+def version_note(ctx: RuleContext) -> str:
+    """` (assuming PostgreSQL 16: ...)` or ` (PostgreSQL 15, from ...)`, for a finding
+    whose claim depends on the server version."""
+    return " " + ctx.pg_version.note()
 
 
 def transaction_name(ctx: RuleContext, s: SqlStatement) -> str:

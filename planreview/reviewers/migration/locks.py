@@ -1,5 +1,5 @@
 """Migration rules about locks: index builds and maintenance statements without
-CONCURRENTLY, unbatched backfills, missing lock timeouts.
+CONCURRENTLY, unbatched backfills (missing lock timeouts: timeouts.py).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from planreview.artifacts.scale import LARGE_ROWS
 from planreview.artifacts.sql import SqlStatement, names
 from planreview.models import Category, Severity
+from planreview.pgsemantics.versions import Feature
 from planreview.reviewers.common import (
     is_existing_table,
     plan_sql,
@@ -20,11 +21,11 @@ from planreview.reviewers.common import (
     where,
 )
 from planreview.reviewers.migration.helpers import (
+    has,
     index_fix_hint,
-    takes_access_exclusive,
     transaction_name,
+    version_note,
 )
-from planreview.reviewers.migration.transactions import _drop_table, transaction_groups
 from planreview.rules import Hit, RuleContext, rule
 
 # --- index builds ----------------------------------------------------------------------------
@@ -114,7 +115,7 @@ def concurrently_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-# --- backfills, lock timeouts, destructive steps ---------------------------------------------
+# --- backfills ---------------------------------------------
 
 
 def _batched(s: SqlStatement) -> bool:
@@ -158,71 +159,6 @@ def unbatched_backfill(ctx: RuleContext) -> Iterator[Hit]:
             ),
             evidence=[quote(ctx, s)],
         )
-
-
-def _sets_lock_timeout(s: SqlStatement) -> bool:
-    """`SET [LOCAL] lock_timeout = <non-zero>`: the real GUC (not `foo.lock_timeout`); a
-    zero or RESET turns the timeout off (runtime-config-client: "zero ... disables")."""
-    if s.kind != "VariableSetStmt" or s.tree.get("name") != "lock_timeout":
-        return False
-    if s.tree.get("kind") != "VAR_SET_VALUE":
-        return False
-    args = s.tree.get("args") or [{}]
-    value = args[0].get("A_Const", {})
-    raw = value.get("ival", value.get("sval", {}))
-    text = str(next(iter(raw.values()), "")) if isinstance(raw, dict) else ""
-    return text.strip() not in ("0", "", "0s", "0ms")
-
-
-@rule("migration/missing-lock-timeout", severity=Severity.P3, dialects=("postgresql",))
-def missing_lock_timeout(ctx: RuleContext) -> Iterator[Hit]:
-    """ACCESS EXCLUSIVE DDL on an existing table with no `SET lock_timeout` before it.
-
-    Why: the ALTER waits behind any long-running query, and while it waits every new
-    query on the table queues behind it: a short migration becomes an outage.
-    Fix: `SET lock_timeout = '5s';` first, and retry the migration when it times out.
-    P2 when the DDL rewrites, scans or drops (type change, SET NOT NULL, DROP).
-    """
-    if re.search(r"lock_timeout", ctx.plan.text, re.IGNORECASE):
-        return
-    groups: dict[tuple[str, int, int], list[SqlStatement]] = {}
-    reported: set[str] = set()
-    in_tx = {id(s): key for key, stmts in transaction_groups(ctx).items() for s in stmts}
-    for s in plan_sql(ctx):
-        groups.setdefault(in_tx.get(id(s), (s.path, s.group, 0)), []).append(s)
-    for stmts in groups.values():
-        for s in stmts:
-            if _sets_lock_timeout(s):
-                break
-            table = s.table or _drop_table(s)
-            if not takes_access_exclusive(s) or not is_existing_table(ctx, table, s.start_line):
-                continue
-            if (table or "").lower() in reported:
-                break  # once per table: the fix is one SET at the top of the migration
-            reported.add((table or "").lower())
-            heavy = s.kind == "DropStmt" or any(
-                c.get("subtype") in ("AT_AlterColumnType", "AT_SetNotNull", "AT_DropColumn")
-                for c in s.alter_cmds
-            )
-            yield Hit(
-                title=f"No lock_timeout before the ACCESS EXCLUSIVE DDL on {table}",
-                locations=[where(ctx, s)],
-                issue=(
-                    f"`{s.first_line_text}` needs ACCESS EXCLUSIVE on {q(table)} and nothing "
-                    "bounds how long it waits for that lock."
-                ),
-                impact=(
-                    f"Behind one long query on {q(table)} the ALTER waits, and every later read "
-                    "and write on the table queues behind the ALTER: an outage until it gets in."
-                ),
-                recommendation=(
-                    "Start the migration with `SET lock_timeout = '5s';` (and a "
-                    "statement_timeout) and retry on timeout instead of queueing traffic."
-                ),
-                evidence=[quote(ctx, s)],
-                severity=Severity.P2 if heavy else None,
-            )
-            break
 
 
 # --- maintenance statements that lock (squawk's require-concurrent-* and ban-truncate-cascade)
@@ -274,7 +210,8 @@ def reindex_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
 
     Why: plain REINDEX blocks writes to the table and locks out every query that would
     use the index for the whole rebuild.
-    Fix: REINDEX ... CONCURRENTLY (PG 12+), outside a transaction.
+    Fix: REINDEX ... CONCURRENTLY (PG 12+), outside a transaction; on an older configured
+    or detected server, CREATE INDEX CONCURRENTLY a replacement and drop the old one.
     """
     for s in plan_sql(ctx):
         if s.kind != "ReindexStmt" or _is_concurrent(s):
@@ -285,7 +222,13 @@ def reindex_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
             locations=[where(ctx, s)],
             issue=f"`{s.first_line_text}` rebuilds under locks that block writes and index use.",
             impact="Writes (and queries planned on the index) wait for the whole rebuild.",
-            recommendation=f"`REINDEX ... CONCURRENTLY {target};` outside a transaction.",
+            recommendation=(
+                f"`REINDEX ... CONCURRENTLY {target};` outside a transaction (PostgreSQL 12+"
+                f"{version_note(ctx)})."
+                if has(ctx, Feature.REINDEX_CONCURRENTLY) else
+                f"REINDEX CONCURRENTLY needs PostgreSQL 12{version_note(ctx)}: build a "
+                "replacement with CREATE INDEX CONCURRENTLY, then drop the old index."
+            ),
             evidence=[quote(ctx, s)],
             severity=scaled(ctx, s.table, Severity.P2),
         )
@@ -297,7 +240,8 @@ def detach_partition_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
 
     Why: a plain detach takes ACCESS EXCLUSIVE on the partitioned table: every query on
     any partition waits.
-    Fix: ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14+), outside a transaction.
+    Fix: ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PG 14+), outside a transaction;
+    the finding names the server version it assumed.
     """
     for s in plan_sql(ctx):
         for cmd in s.alter_cmds:
@@ -312,7 +256,13 @@ def detach_partition_not_concurrently(ctx: RuleContext) -> Iterator[Hit]:
                 locations=[where(ctx, s)],
                 issue=f"`{s.first_line_text}` takes ACCESS EXCLUSIVE on {q(table)}.",
                 impact=f"Every read and write on {q(table)} (all partitions) waits.",
-                recommendation="Add CONCURRENTLY (PG 14+) and run it outside a transaction.",
+                recommendation=(
+                    "Add CONCURRENTLY and run it outside a transaction (PostgreSQL 14+"
+                    f"{version_note(ctx)})."
+                    if has(ctx, Feature.DETACH_PARTITION_CONCURRENTLY) else
+                    f"DETACH PARTITION CONCURRENTLY needs PostgreSQL 14{version_note(ctx)}: "
+                    "detach in a quiet window with a short lock_timeout, or upgrade first."
+                ),
                 evidence=[quote(ctx, s)],
             )
 
