@@ -18,7 +18,13 @@ from planreview.facts.dialect import (
     repo_dialect,
 )
 from planreview.facts.environment import EnvironmentFact, block_environments
-from planreview.facts.roles import BlockRole, BlockRoleFact, RoleEvidence, block_roles
+from planreview.facts.roles import (
+    BlockRole,
+    BlockRoleFact,
+    RoleEvidence,
+    block_roles,
+    segment_role,
+)
 from planreview.facts.scale import ScaleFact, StatedScale, stated_scale
 from planreview.facts.schema_delta import SchemaDelta, schema_delta
 from planreview.plan import CodeBlock, ParsedPlan
@@ -58,7 +64,7 @@ class PlanFacts:
         """The role of the block holding plan line `line`; None outside code blocks."""
         for fact in self.roles:
             if fact.block.start_line <= line <= max(fact.block.end_line, fact.block.start_line):
-                return fact
+                return segment_role(fact, line)
         return None
 
     def is_proposal_line(self, line: int) -> bool:

@@ -392,3 +392,32 @@ def block_roles(plan: ParsedPlan) -> tuple[BlockRoleFact, ...]:
 
 def iter_proposals(facts: tuple[BlockRoleFact, ...]) -> Iterator[CodeBlock]:
     return (fact.block for fact in facts if fact.is_proposal)
+
+
+_SEGMENT = re.compile(
+    r"^(?:(?P<current>before|current|old|existing|today)|(?P<proposed>after|new|proposed|fixed|fix))"
+    r"\b(?:\s*\((?:current|proposed|new|old)\))?(?:\s*:|\s+[—–-]\s)",
+    re.IGNORECASE,
+)
+"""`// BEFORE: separate lookup` ... `// AFTER: direct access` inside one block."""
+
+
+def segment_role(fact: BlockRoleFact, line: int) -> BlockRoleFact:
+    """The role at plan line `line` of a block that shows both sides in itself: a block
+    with a `BEFORE:`-style and an `AFTER:`-style comment is current from the first and the
+    proposal from the second (each marker holds until the next). Other blocks: `fact`."""
+    block = fact.block
+    markers: list[tuple[int, BlockRole, str]] = []
+    for offset, raw in enumerate(block.text.split("\n")):
+        comment = _COMMENT.match(raw)
+        m = _SEGMENT.match(comment.group("text")) if comment else None
+        if m is not None:
+            role: BlockRole = "current" if m.group("current") else "proposed"
+            markers.append((block.line_of(offset), role, raw.strip()))
+    if {role for _, role, _ in markers} != {"current", "proposed"}:
+        return fact
+    above = [m for m in markers if m[0] <= line]
+    if not above:
+        return fact
+    at, role, text = above[-1]
+    return BlockRoleFact(block, role, RoleEvidence("code", at, _excerpt(text)))

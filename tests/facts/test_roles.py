@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from planreview.facts.plan_facts import compute_facts
 from planreview.facts.roles import BlockRoleFact, block_roles
 from planreview.plan import parse_plan
 
@@ -309,3 +310,30 @@ def test_a_production_database_comment_is_not_dev_only() -> None:
         'TRUNCATE "acted"."markers" RESTART IDENTITY CASCADE;\n```\n'
     )
     assert fact.role == "proposed"
+
+
+BEFORE_AFTER_IN_ONE_BLOCK = """## Application code changes
+
+```typescript
+// BEFORE: Separate coordinates lookup
+const user = await prisma.user.findUnique({ where: { id }, include: { coordinates: true } });
+
+// AFTER: Direct coordinate access
+const user = await prisma.user.findUnique({ where: { id }, select: { latitude: true } });
+```
+"""
+
+
+def test_before_and_after_comments_split_one_block_into_current_and_proposed() -> None:
+    plan = parse_plan(BEFORE_AFTER_IN_ONE_BLOCK, "docs/plans/p.md")
+    facts = compute_facts(plan, {})
+    assert facts.role_at(5).role == "current"
+    assert facts.role_at(8).role == "proposed"
+    assert facts.role_at(5).evidence.text.startswith("// BEFORE")
+
+
+def test_a_single_new_comment_does_not_split_a_block() -> None:
+    md = "## Change\n\n```ts\n// New: cache the lookup\nconst u = await cached(id);\n```\n"
+    facts = compute_facts(parse_plan(md, "docs/plans/p.md"), {})
+    assert facts.role_at(5).role == "proposed"
+    assert facts.role_at(5).evidence.source != "code"
