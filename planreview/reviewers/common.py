@@ -71,8 +71,13 @@ def scaled(ctx: RuleContext, table: str | None, base: Severity) -> Severity:
 
 
 def rows_note(ctx: RuleContext, table: str | None) -> str:
+    """` (the plan states about 6,000,000 rows)`, or what was assumed when it states none."""
     rows = ctx.artifacts.scale.rows_for(table) if table else None
-    return f" (the plan states about {rows:,} rows)" if rows else ""
+    if rows:
+        return f" (the plan states about {rows:,} rows)"
+    if table and rows is None:
+        return " (the plan states no size for it: assumed to hold production data)"
+    return ""
 
 
 def q(name: str | None) -> str:

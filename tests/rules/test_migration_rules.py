@@ -56,6 +56,12 @@ def test_create_index_on_a_large_stated_table_is_p1() -> None:
     md = sql_plan('CREATE INDEX i ON "Booking"("tierId");', "We have 5M bookings.")
     found = findings(md, INDEX)
     assert [f.severity for f in found] == [Severity.P1]
+    assert "(the plan states about 5,000,000 rows)" in found[0].issue
+
+
+def test_an_index_on_a_table_of_no_stated_size_says_what_it_assumed() -> None:
+    found = findings(sql_plan('CREATE INDEX i ON "Booking"("tierId");'), INDEX)
+    assert "the plan states no size for it: assumed to hold production data" in found[0].issue
 
 
 def test_concurrent_index_or_index_on_a_table_the_plan_creates_does_not_fire() -> None:
