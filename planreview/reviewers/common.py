@@ -125,11 +125,15 @@ def is_relevant(ctx: RuleContext, unit: CodeUnit, line: int, where: Where) -> bo
     return bool(re.search(rf"\b{re.escape(fn.name)}\s*\(|`{re.escape(fn.name)}\b", ctx.plan.text))
 
 
-_BATCH_CONTEXT = re.compile(r"(?i)migrat|backfill|script|seed|one[- ]off|maintenance")
+_BATCH_CONTEXT = re.compile(
+    r"(?i)migrat|backfill|script|seed|one[- ]off|maintenance|management\s+command"
+)
 
 
 def is_batch_job(unit: CodeUnit) -> bool:
     """A migration/backfill/seed script: it runs once, off the request path."""
     if unit.origin == "plan":
         return any(_BATCH_CONTEXT.search(h) for h in unit.heading_path)
-    return bool(re.search(r"(^|/)(scripts?|migrations?|seeds?|bin)/|seed\.", unit.path))
+    return bool(re.search(
+        r"(^|/)(scripts?|migrations?|seeds?|bin)/|seed\.|(^|/)management/commands/", unit.path
+    ))

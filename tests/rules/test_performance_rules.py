@@ -811,3 +811,25 @@ def test_loop_of_writes_over_about_a_hundred_rows_is_not_a_finding() -> None:
 def test_loop_of_writes_in_a_plan_stating_fifty_thousand_rows_fires() -> None:
     text = LOOP_OF_CREATES % "Scale: ~50,000 packages.\n"
     assert len(findings(text, ROW_BY_ROW, scale=False)) == 1
+
+
+ONE_OFF = """
+# Plan
+## Maintenance command: split the product catalogue
+
+```python
+def handle(self, *args, **options):
+    for product in Product.objects.filter(kind="marking"):
+        Template.objects.create(product=product, name=product.name)
+```
+"""
+
+
+def test_a_one_off_command_over_thousands_of_rows_is_not_a_row_by_row_finding() -> None:
+    stated = ONE_OFF.replace("```python", "The catalogue holds ~5,000 products.\n\n```python")
+    assert findings(stated, ROW_BY_ROW) == []
+
+
+def test_a_one_off_command_over_a_stated_large_table_still_fires() -> None:
+    stated = ONE_OFF.replace("```python", "The catalogue holds ~2M products.\n\n```python")
+    assert len(findings(stated, ROW_BY_ROW)) == 1

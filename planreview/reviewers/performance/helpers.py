@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 
 from planreview.artifacts.code import CodeUnit, Loop, QueryCall
+from planreview.artifacts.scale import LARGE_ROWS
+from planreview.reviewers.common import is_batch_job
 from planreview.rules import RuleContext
 
 
@@ -112,3 +114,12 @@ def loop_entity(how: str | None, iterable: str | None) -> str | None:
 def scale_tables(*names: str | None) -> tuple[str, ...]:
     """The distinct named tables/entities a per-row cost grows with (for `Hit.tables`)."""
     return tuple(dict.fromkeys(n for n in names if n))
+
+
+def one_off_over_few_rows(ctx: RuleContext, unit: CodeUnit, tables: tuple[str, ...]) -> bool:
+    """A one-off script (migration, backfill, maintenance command) over rows the plan does
+    not state at `LARGE_ROWS` or more: one round-trip per row costs seconds, once, off the
+    request path; not worth a review comment."""
+    if not is_batch_job(unit):
+        return False
+    return not any((stated_rows(ctx, t) or 0) >= LARGE_ROWS for t in tables)

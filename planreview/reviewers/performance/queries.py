@@ -15,6 +15,7 @@ from planreview.reviewers.performance.helpers import (
     loop_entity,
     loop_source,
     model_label,
+    one_off_over_few_rows,
     row_sources,
     scale_tables,
     stated_rows,
@@ -173,6 +174,10 @@ def n_plus_one_query(ctx: RuleContext) -> Iterator[Hit]:
             if not (q.awaited or q.where.in_promise_all):
                 continue
             hit = _per_row(ctx, unit, q.where, sources, reported)
+            if hit and one_off_over_few_rows(
+                ctx, unit, scale_tables(loop_entity(hit[1].how, hit[0].iterable), q.model)
+            ):
+                continue
             if hit:
                 loop, source = hit
                 yield _n_plus_one_hit(

@@ -14,6 +14,7 @@ from planreview.reviewers.performance.helpers import (
     loop_entity,
     loop_source,
     model_label,
+    one_off_over_few_rows,
     row_sources,
     scale_tables,
     stated_rows,
@@ -57,11 +58,14 @@ def row_by_row_write(ctx: RuleContext) -> Iterator[Hit]:
             rows = (loop.iterable or "the rows").strip()
             in_tx = writes[0].where.transaction is not None
             source = loop_source(unit, loop, row_sources(unit))
+            tables = scale_tables(
+                loop_entity(source.how if source else None, loop.iterable),
+                *(q.model for q in writes),
+            )
+            if one_off_over_few_rows(ctx, unit, tables):
+                continue
             yield Hit(
-                tables=scale_tables(
-                    loop_entity(source.how if source else None, loop.iterable),
-                    *(q.model for q in writes),
-                ),
+                tables=tables,
                 title=f"Row-by-row {names} in a loop over `{rows}` (line {loop.start_line})",
                 locations=[location(ctx, unit, loop.start_line, loop.end_line)],
                 issue=(
@@ -127,6 +131,9 @@ def round_trips_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
             source = loop_source(unit, loop, row_sources(unit))
             entity = loop_entity(source.how if source else None, loop.iterable)
             rows = stated_rows(ctx, entity)
+            tables = scale_tables(entity, *(q.model for q in looped))
+            if not ddl and one_off_over_few_rows(ctx, unit, tables):
+                continue  # no DDL lock held: a maintenance step's atomic loop, run once
             severity = Severity.P1 if ddl or (rows or 0) >= 1000 else None
             writes = any(q.is_write for q in looped)
             calls = ", ".join(dict.fromkeys(f"`{model_label(q)}`" for q in looped))
@@ -136,7 +143,7 @@ def round_trips_in_transaction(ctx: RuleContext) -> Iterator[Hit]:
             if rows:
                 reason.append(f"the plan states about {rows:,} {entity} rows")
             yield Hit(
-                tables=scale_tables(entity, *(q.model for q in looped)),
+                tables=tables,
                 title=(
                     f"Loop of {'writes' if writes else 'queries'} inside the transaction at "
                     f"line {tx.start_line}: O({(loop.iterable or 'rows').strip()}) round-trips "
