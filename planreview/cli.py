@@ -175,6 +175,19 @@ def explain(rule_id: str) -> None:
     click.echo(explain_text(rule_id), nl=False)
 
 
+@main.command()
+@click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=Path(),
+              show_default=True, help="Repository the tools may read plans from.")
+def mcp(repo_path: Path) -> None:
+    """Serve review_plan, list_rules and explain_rule over MCP (stdio) to coding agents."""
+    try:
+        from planreview.agents.mcp_server import serve  # the SDK: only for this command
+    except ModuleNotFoundError as exc:
+        raise UserInputError(f"the MCP SDK is missing ({exc.msg}): pip install "
+                             "'planreview[mcp]'") from None
+    serve(repo_path, os.environ)
+
+
 main.add_command(eval_command, name="eval")
 main.add_command(github_group, name="github")
 main.add_command(serve_command, name="serve")
