@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,39 @@ def test_bad_input_is_a_tool_error_with_the_clis_message(git_repo: GitRepoFactor
     assert len(text_of(missing).splitlines()) == 1
     assert unknown.is_error and "unknown rule" in text_of(unknown)
     assert not explained.is_error and "Docs:" in text_of(explained)
+
+
+def test_the_bundled_example_is_reviewed_like_the_cli_does(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "example"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "repo", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    plan = "docs/plans/2026-03-01-orders-plan.md"
+
+    _, (review,) = run_session(repo, ("review_plan", {"plan": plan, "fail_on": "P1"}))
+    cli = subprocess.run(
+        [sys.executable, "-m", "planreview", "review", plan, "--repo", str(repo),
+         "--engine", "rules", "--format", "json", "--quiet"],
+        capture_output=True, text=True, check=False, cwd=repo, timeout=120,
+    )
+
+    assert not review.is_error
+    expected = json.loads(cli.stdout)
+    got = review.structured_content
+    assert [f["rule"] for f in got["findings"]] == [f["rule"] for f in expected["findings"]]
+    assert text_of(review).startswith("fail_on P1: ")
+
+
+def test_a_missing_repository_is_one_line_exit_2() -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "planreview", "mcp", "--repo", "/nonexistent/repo"],
+        capture_output=True, text=True, check=False, timeout=60, stdin=subprocess.DEVNULL,
+    )
+
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "Error: repository path /nonexistent/repo does not exist"]
