@@ -175,6 +175,43 @@ def explain(rule_id: str) -> None:
     click.echo(explain_text(rule_id), nl=False)
 
 
+@main.command()
+@click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=Path(),
+              show_default=True, help="Repository the tools may read plans from.")
+def mcp(repo_path: Path) -> None:
+    """Serve review_plan, list_rules and explain_rule over MCP (stdio) to coding agents."""
+    try:
+        from planreview.agents.mcp_server import serve  # the SDK: only for this command
+    except ModuleNotFoundError as exc:
+        raise UserInputError(f"the MCP SDK is missing ({exc.msg}): pip install "
+                             "'planreview[mcp]'") from None
+    serve(repo_path, os.environ)
+
+
+@main.group()
+def hook() -> None:
+    """Hooks for coding agents: review a plan right after the agent writes it."""
+
+
+@hook.command("claude-code")
+def hook_claude_code() -> None:
+    """Claude Code PostToolUse hook: reads its JSON on stdin; P1/P2 findings in a written
+    plan are printed as {"decision": "block", "reason": ...} for the agent to act on."""
+    from planreview.agents.hook import parse_payload, review_written
+
+    try:
+        written = parse_payload(sys.stdin.read())
+        answer = review_written(written, os.environ) if written else None
+    except UserInputError as exc:
+        # Not exit 2: Claude Code reads exit 2 as "block" and feeds stderr to the model.
+        # A broken payload or an unreadable plan is the user's to see, so exit 1 (shown
+        # to the user, the agent goes on).
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if answer:
+        click.echo(answer)
+
+
 main.add_command(eval_command, name="eval")
 main.add_command(github_group, name="github")
 main.add_command(serve_command, name="serve")

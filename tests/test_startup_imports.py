@@ -70,7 +70,8 @@ def matching(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("args", [["--help"], ["rules"], ["schema"]], ids=" ".join)
+@pytest.mark.parametrize("args", [["--help"], ["rules"], ["schema"], ["mcp", "--help"]],
+                         ids=" ".join)
 def test_help_rules_and_schema_load_neither_langgraph_nor_openai_nor_github(
     args: list[str],
 ) -> None:
