@@ -21,7 +21,7 @@ from planreview.config import ALL_REVIEWERS, Settings, build_settings
 from planreview.errors import UserInputError
 from planreview.evals.cli import eval_command
 from planreview.github.cli import github_group, serve_command
-from planreview.models import Report, Severity
+from planreview.models import Report, at_or_above
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
@@ -137,10 +137,8 @@ def _render(reports: list[Report], fmt: str) -> str:
 def exit_code(report: Report, settings: Settings) -> int:
     if report.incomplete and not settings.allow_partial:
         return EXIT_INCOMPLETE
-    if settings.fail_on != "none":
-        threshold = Severity(settings.fail_on).rank
-        if any(f.severity.rank <= threshold for f in report.findings):
-            return EXIT_FINDINGS
+    if at_or_above(report.findings, settings.fail_on):
+        return EXIT_FINDINGS
     return EXIT_OK
 
 

@@ -202,3 +202,11 @@ def summarize(findings: list[Finding]) -> Summary:
 
 def report_json_schema() -> dict[str, object]:
     return Report.model_json_schema()
+
+
+def at_or_above(findings: list[Finding], fail_on: str) -> list[Finding]:
+    """The findings that meet a `fail_on` threshold ("P2": P1 and P2); none for "none"."""
+    if fail_on == "none":
+        return []
+    threshold = Severity(fail_on).rank
+    return [f for f in findings if f.severity.rank <= threshold]

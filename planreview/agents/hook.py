@@ -3,7 +3,7 @@
 Claude Code runs the command after each matching tool call (a `PostToolUse` hook) with
 a JSON payload on stdin: `{"tool_name": "Write", "tool_input": {"file_path": ...},
 "cwd": ...}`. When the written file is a plan (under docs/plans/, or matching the
-configured `plans` globs and not `exclude`), the rules review runs on it; P1/P2
+configured `plans` globs, and not `exclude`), the rules review runs on it; P1/P2
 findings are printed as `{"decision": "block", "reason": ...}`, which Claude Code
 feeds back to the agent so that it revises the plan. Anything else: silent, exit 0.
 """
@@ -58,8 +58,7 @@ def parse_payload(raw: str) -> Written | None:
 def review_written(written: Written, env: Mapping[str, str]) -> str | None:
     """The hook's JSON answer for this write, or None when there is nothing to say."""
     from planreview.config import build_settings
-    from planreview.repo import open_repo
-    from planreview.repo.safety import glob_regex
+    from planreview.repo import is_plan_path, open_repo
 
     if not written.cwd.is_dir():
         raise UserInputError(f"hook payload cwd {written.cwd} is not a folder")
@@ -70,9 +69,8 @@ def review_written(written: Written, env: Mapping[str, str]) -> str | None:
         return None
     relative = file.relative_to(root).as_posix()
     settings = build_settings({"engine": "rules"}, env, repo.root)
-    included = relative.startswith("docs/plans/") or any(
-        glob_regex(g).fullmatch(relative) for g in settings.plans)
-    if not included or any(glob_regex(g).fullmatch(relative) for g in settings.exclude):
+    plans = ("docs/plans/**/*.md", *settings.plans)  # also when `plans` is configured
+    if not is_plan_path(relative, plans, settings.exclude):
         return None
     if not file.is_file():
         return None  # written, then moved or deleted: nothing to review

@@ -10,7 +10,7 @@ from typing import Any
 
 from planreview.config import Settings, build_settings
 from planreview.errors import UserInputError
-from planreview.models import Report, Severity
+from planreview.models import Report, at_or_above
 
 ENGINES = ("rules", "auto", "llm")
 FAIL_ON = ("none", "P1", "P2", "P3")
@@ -25,11 +25,7 @@ class Reviewed:
     @property
     def failing(self) -> list[str]:
         """Ids of the findings at or above fail_on (none when fail_on is none)."""
-        if self.settings.fail_on == "none":
-            return []
-        threshold = Severity(self.settings.fail_on).rank
-        return [f.id for f in self.report.findings
-                if f.severity.rank <= threshold]
+        return [f.id for f in at_or_above(self.report.findings, self.settings.fail_on)]
 
 
 def confined(root: Path, path: str) -> Path:

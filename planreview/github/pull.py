@@ -38,7 +38,7 @@ from planreview.github.render import SafeMarkdown
 from planreview.github.repoconfig import settings_at
 from planreview.models import Report
 from planreview.plan import parse_plan_text
-from planreview.repo import SkipError, find_files, glob_regex
+from planreview.repo import SkipError, find_files, is_plan_path
 from planreview.report.markdown import render_markdown
 from planreview.review import ReviewRequest, run_review
 
@@ -137,13 +137,9 @@ class PullReviewer:
         return result
 
     def _changed_plans(self, pr: PullRequest, settings: Settings) -> list[str]:
-        include = [glob_regex(g) for g in settings.plans]
-        exclude = [glob_regex(g) for g in settings.exclude]
         plans = [
             f.filename for f in self.client.pull_files(pr.repo, pr.number)
-            if f.status != "removed"
-            and any(rx.fullmatch(f.filename) for rx in include)
-            and not any(rx.fullmatch(f.filename) for rx in exclude)
+            if f.status != "removed" and is_plan_path(f.filename, settings.plans, settings.exclude)
         ]
         unsafe = [p for p in plans if _UNSAFE_NAME.search(p)]
         if unsafe:

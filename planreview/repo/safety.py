@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from planreview import sensitive
 from planreview.repo.model import (
@@ -90,6 +91,14 @@ def find_files(repo: Repo, *patterns: str) -> list[str]:
     across directories, e.g. `**/schema.prisma` also matches `schema.prisma`)."""
     compiled = [glob_regex(pattern) for pattern in patterns]
     return [path for path in repo.list_files() if any(rx.fullmatch(path) for rx in compiled)]
+
+
+def is_plan_path(path: str, plans: Sequence[str], exclude: Sequence[str]) -> bool:
+    """Whether repository path `path` is a plan: it matches a `plans` glob and no `exclude`
+    glob (the bot's and the agent hook's one selection)."""
+    return any(glob_regex(g).fullmatch(path) for g in plans) and not any(
+        glob_regex(g).fullmatch(path) for g in exclude
+    )
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
